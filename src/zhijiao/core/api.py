@@ -1,0 +1,125 @@
+"""The JSON API under /api/v1: one NinjaAPI, its authentication and its error shape.
+
+Errors always come back as ``{"detail": <message in the caller's language>, "errors": {field: [..]}}``
+with the right status; no stack trace or database message ever reaches the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError as NinjaValidationError
+from ninja.openapi.views import openapi_view
+from ninja.security import APIKeyCookie, HttpBearer
+
+logger = logging.getLogger("zhijiao.api")
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's session cookie; unsafe methods also need the CSRF token (ninja checks it)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request, key):
+        user = request.user
+        return user if user.is_authenticated else None
+
+
+class BearerAuth(HttpBearer):
+    """OAuth2 access tokens issued by our OpenID Connect provider, for programs."""
+
+    def authenticate(self, request, token):
+        from oauth2_provider.models import AccessToken
+
+        access = AccessToken.objects.select_related("user").filter(token=token).first()
+        if access is None or access.expires < timezone.now() or access.user is None or not access.user.is_active:
+            return None
+        request.user = access.user
+        request.oauth_token = access
+        return access.user
+
+
+api = NinjaAPI(
+    title="智教 Zhijiao API",
+    version="1",
+    description="JSON API of the Zhijiao smart education platform. Browser sessions (with CSRF token) or "
+    "OAuth2 bearer tokens from /o/token/.",
+    auth=[SessionAuth(), BearerAuth()],
+    urls_namespace="api",
+)
+
+
+def docs_view(request):
+    return openapi_view(request, api)
+
+
+def error(request, status: int, detail: str, errors: dict | None = None):
+    body = {"detail": detail}
+    if errors:
+        body["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(ValidationError)
+def on_django_validation(request, exc: ValidationError):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    first = next(iter(errors.values()))[0]
+    return error(request, 422, first, errors)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_validation(request, exc: NinjaValidationError):
+    errors: dict[str, list[str]] = {}
+    for item in exc.errors:
+        loc = [str(p) for p in item.get("loc", []) if p not in ("body", "query", "path", "payload", "form")]
+        errors.setdefault(".".join(loc) or "__all__", []).append(_translate_pydantic(item))
+    return error(request, 422, _("Some fields are missing or invalid."), errors)
+
+
+def _translate_pydantic(item: dict) -> str:
+    kind = item.get("type", "")
+    if kind == "missing":
+        return _("This field is required.")
+    if kind.startswith("string_too_long"):
+        return _("This value is too long.")
+    if kind.startswith("string_too_short"):
+        return _("This value is too short.")
+    if kind in ("int_parsing", "int_type", "float_parsing"):
+        return _("Enter a number.")
+    if kind.startswith("json"):
+        return _("The request body is not valid JSON.")
+    return _("This value is not valid.")
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return error(request, 401, _("Sign in first, or send a valid access token."))
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request, exc):
+    return error(request, 403, _("You do not have permission to do this."))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return error(request, 404, _("Not found."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    # ninja raises HttpError(400, "Cannot parse request body") for malformed JSON.
+    if exc.status_code == 400 and "parse" in str(exc).lower():
+        return error(request, 400, _("The request body is not valid JSON."))
+    return error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request, exc):
+    logger.exception("unhandled API error on %s %s", request.method, request.path)
+    return error(request, 500, _("Something went wrong on our side. The error has been logged."))

@@ -1,0 +1,19 @@
+"""Sign in with a username, an email address or a mobile number."""
+
+from django.contrib.auth.backends import ModelBackend
+
+from zhijiao.identity.models import User
+
+
+class UsernamePhoneEmailBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        from zhijiao.identity.services import find_user_by_identifier
+
+        user = find_user_by_identifier(username or "")
+        if user is None:
+            # Spend the same time as a real check so response time does not reveal unknown accounts.
+            User().set_password(password or "")
+            return None
+        if user.check_password(password or "") and self.user_can_authenticate(user):
+            return user
+        return None

@@ -1,0 +1,62 @@
+"""Reads of identity data for pages and the API."""
+
+from django.db.models import Q
+
+from zhijiao.identity import permissions
+from zhijiao.identity.models import (
+    GuardianLink,
+    LoginAttempt,
+    Membership,
+    Organisation,
+    RecoveryCode,
+    User,
+    path_successor,
+)
+
+
+def memberships_of(user: User):
+    return list(Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__path", "role"))
+
+
+def guardians_of(user: User):
+    return list(GuardianLink.objects.filter(minor=user, confirmed_at__isnull=False).select_related("guardian"))
+
+
+def wards_of(user: User):
+    return list(GuardianLink.objects.filter(guardian=user, confirmed_at__isnull=False).select_related("minor"))
+
+
+def mfa_required(user: User) -> bool:
+    return permissions.holds_admin_role(user)
+
+
+def recovery_codes_left(user: User) -> int:
+    return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+
+
+def login_history(user: User, limit: int = 20):
+    return list(LoginAttempt.objects.filter(user=user).order_by("-at")[:limit])
+
+
+def members_under(root: Organisation, *, role: str | None = None, query: str = ""):
+    """Memberships anywhere in ``root``'s subtree: one range scan on the membership table."""
+    qs = Membership.objects.filter(org_path__gte=root.path, org_path__lt=path_successor(root.path))
+    if role:
+        qs = qs.filter(role=role)
+    if query:
+        qs = qs.filter(Q(user__username__icontains=query) | Q(user__real_name__icontains=query))
+    return qs.select_related("user", "organisation").order_by("org_path", "id")
+
+
+def search_organisations(query: str, within: list[str] | None = None, limit: int = 50):
+    """By name (contains) or code (prefix). ``within`` limits to subtrees given as paths."""
+    qs = Organisation.objects.all()
+    query = query.strip()
+    if query:
+        qs = qs.filter(Q(code__startswith=query) if query.isdigit() else Q(name__icontains=query))
+    if within is not None:
+        scope = Q(pk__in=[])
+        for path in within:
+            scope |= Q(path__gte=path, path__lt=path_successor(path))
+        qs = qs.filter(scope)
+    return list(qs.order_by("path")[:limit])

@@ -1,0 +1,23 @@
+"""Administration pages (/manage/). Each page is owned by the app whose data it shows."""
+
+from django.urls import path
+
+from zhijiao.core import manage_views as core_views
+from zhijiao.identity import manage_views as identity_views
+
+app_name = "manage"
+
+urlpatterns = [
+    path("", identity_views.index, name="index"),
+    path("orgs/", identity_views.orgs, name="orgs"),
+    path("orgs/<int:org_id>/", identity_views.org_detail, name="org"),
+    path("orgs/<int:org_id>/move/", identity_views.org_move, name="org-move"),
+    path("users/", identity_views.users, name="users"),
+    path("users/<int:user_id>/", identity_views.user_detail, name="user"),
+    path("security/", identity_views.security, name="security"),
+    path("roster/", identity_views.roster, name="roster"),
+    path("clients/", identity_views.clients, name="clients"),
+    path("outbox/", core_views.outbox, name="outbox"),
+    path("audit/", core_views.audit_log, name="audit"),
+    path("audit/export.csv", core_views.audit_export, name="audit-export"),
+]

@@ -1,0 +1,215 @@
+"""Django settings for Zhijiao.
+
+Every setting that differs between machines comes from an environment variable (all of them are listed
+in docs/deploy.md). With none set, the platform runs on the embedded default: SQLite under ``var/``,
+in-process cache and tasks, and keys generated once into ``var/keys/``.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+import os
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from zhijiao.core.keys import load_or_create_secret
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("ZJ_VAR_DIR", Path.cwd() / "var")).resolve()
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("ZJ_DEBUG")
+SECRET_KEY = load_or_create_secret("ZJ_SECRET_KEY", VAR_DIR / "keys" / "secret_key", nbytes=48)
+ALLOWED_HOSTS = env_list("ZJ_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("ZJ_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "oauth2_provider",
+    "ninja",
+    "zhijiao.core",
+    "zhijiao.identity",
+    "zhijiao.portal",
+    "zhijiao.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zhijiao.identity.middleware.IdleTimeoutMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "zhijiao.urls"
+WSGI_APPLICATION = "zhijiao.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "zhijiao.portal.context.navigation",
+            ],
+        },
+    }
+]
+
+# --- Database -------------------------------------------------------------------------------------
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'zhijiao.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("ZJ_DB_CONN_MAX_AGE", "60")))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so two
+        # writers queue instead of failing half-way with "database is locked".
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and sessions ---------------------------------------------------------------------------
+REDIS_URL = os.environ.get("ZJ_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhijiao"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("ZJ_SECURE_COOKIES")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Absolute lifetime of a session; the idle timeout below ends it sooner when the user goes quiet.
+SESSION_COOKIE_AGE = int(os.environ.get("ZJ_SESSION_MAX_AGE", str(12 * 3600)))
+ZJ_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("ZJ_IDLE_TIMEOUT_MINUTES", "30")))
+
+# --- Identity -------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "identity.User"
+AUTHENTICATION_BACKENDS = ["zhijiao.identity.backends.UsernamePhoneEmailBackend"]
+LOGIN_URL = "identity:login"
+LOGIN_REDIRECT_URL = "portal:space"
+LOGOUT_REDIRECT_URL = "portal:home"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "zhijiao.identity.passwords.CharacterClassValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+PASSWORD_RESET_TIMEOUT = 3600
+ZJ_LOCKOUT_FAILURES = int(os.environ.get("ZJ_LOCKOUT_FAILURES", "5"))
+ZJ_LOCKOUT_WINDOW = timedelta(minutes=int(os.environ.get("ZJ_LOCKOUT_WINDOW_MINUTES", "15")))
+ZJ_LOCKOUT_DURATION = timedelta(minutes=int(os.environ.get("ZJ_LOCKOUT_MINUTES", "15")))
+
+# Personal data key: 32 bytes, base64. AES-256-GCM for ID numbers and phone numbers at rest.
+ZJ_DATA_KEY = load_or_create_secret("ZJ_DATA_KEY", VAR_DIR / "keys" / "data_key", nbytes=32, b64=True)
+# Audit chain key: entries are chained with HMAC-SHA256 so a database writer without it cannot re-forge.
+ZJ_AUDIT_KEY = load_or_create_secret("ZJ_AUDIT_KEY", VAR_DIR / "keys" / "audit_key", nbytes=32, b64=True)
+ZJ_AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("ZJ_AUDIT_RETENTION_DAYS", "180")))
+
+# --- OpenID Connect provider ----------------------------------------------------------------------
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": load_or_create_secret("ZJ_OIDC_RSA_PRIVATE_KEY", VAR_DIR / "keys" / "oidc_rsa.pem", rsa=True),
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "PKCE_REQUIRED": True,
+    "OAUTH2_VALIDATOR_CLASS": "zhijiao.identity.oidc.ZhijiaoOAuth2Validator",
+    "SCOPES": {
+        "openid": _("Sign you in with your Zhijiao account"),
+        "profile": _("Your name and preferred language"),
+        "email": _("Your email address"),
+        "orgs": _("Your organisations and roles"),
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 14 * 24 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
+}
+
+# --- Internationalisation -------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = os.environ.get("ZJ_TIME_ZONE", "Asia/Shanghai")
+USE_TZ = True
+
+# --- Static and media -----------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = Path(os.environ.get("ZJ_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+ZJ_ROSTER_MAX_BYTES = int(os.environ.get("ZJ_ROSTER_MAX_BYTES", str(50 * 1024 * 1024)))
+
+# --- Mail: every message lands in the outbox table; SMTP forwarding when a host is configured -----
+EMAIL_BACKEND = "zhijiao.core.mail.OutboxBackend"
+ZJ_SMTP_HOST = os.environ.get("ZJ_SMTP_HOST", "")
+EMAIL_HOST = ZJ_SMTP_HOST
+EMAIL_PORT = int(os.environ.get("ZJ_SMTP_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("ZJ_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("ZJ_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("ZJ_SMTP_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("ZJ_MAIL_FROM", "noreply@zhijiao.local")
+
+# --- Background jobs ------------------------------------------------------------------------------
+CELERY_BROKER_URL = os.environ.get("ZJ_CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = os.environ.get("ZJ_CELERY_RESULT_BACKEND") or None
+
+# --- Security headers -----------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("ZJ_SSL_REDIRECT")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("ZJ_BEHIND_TLS_PROXY") else None
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("ZJ_LOG_LEVEL", "WARNING")},
+}
+CSRF_FAILURE_VIEW = "zhijiao.core.errors.csrf_failure"

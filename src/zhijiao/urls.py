@@ -1,0 +1,21 @@
+from django.urls import include, path
+
+from zhijiao.core.api import api, docs_view
+from zhijiao.identity.api import router as identity_router
+
+api.add_router("/", identity_router)
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("api/docs", docs_view, name="api-docs"),
+    path("o/", include("zhijiao.identity.oidc_urls")),
+    path("accounts/", include("zhijiao.identity.urls")),
+    path("manage/", include("zhijiao.portal.manage_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("zhijiao.portal.urls")),
+]
+
+handler400 = "zhijiao.core.errors.bad_request"
+handler403 = "zhijiao.core.errors.permission_denied"
+handler404 = "zhijiao.core.errors.not_found"
+handler500 = "zhijiao.core.errors.server_error"
