@@ -33,13 +33,3 @@ user_detail = users
 @admin_page("security.manage")
 def security(request):
     raise NotImplementedError
-
-
-@admin_page("user.manage")
-def roster(request):
-    raise NotImplementedError
-
-
-@admin_page("oidc.manage")
-def clients(request):
-    raise NotImplementedError

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from zhijiao.core import manage_views as core_views
-from zhijiao.identity import manage_views as identity_views
+from zhijiao.identity import client_views, manage_views as identity_views, roster_views
 
 app_name = "manage"
 
@@ -15,8 +15,8 @@ urlpatterns = [
     path("users/", identity_views.users, name="users"),
     path("users/<int:user_id>/", identity_views.user_detail, name="user"),
     path("security/", identity_views.security, name="security"),
-    path("roster/", identity_views.roster, name="roster"),
-    path("clients/", identity_views.clients, name="clients"),
+    path("roster/", roster_views.roster, name="roster"),
+    path("clients/", client_views.clients, name="clients"),
     path("outbox/", core_views.outbox, name="outbox"),
     path("audit/", core_views.audit_log, name="audit"),
     path("audit/export.csv", core_views.audit_export, name="audit-export"),
