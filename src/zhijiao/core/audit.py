@@ -45,6 +45,7 @@ ACTIONS = {
     "oidc.client_create": _("Sign-on client registered"),
     "oidc.client_update": _("Sign-on client changed"),
     "oidc.client_delete": _("Sign-on client removed"),
+    "oidc.client_secret": _("Sign-on client secret regenerated"),
     "roster.import": _("Roster imported"),
     "audit.export": _("Audit log exported"),
     "audit.prune": _("Audit log pruned"),

@@ -12,8 +12,8 @@ from zhijiao.core import audit
 from zhijiao.identity import auth, permissions
 
 
-def admin_page(capability: str):
-    """Open the page only to holders of ``capability`` who passed two-step verification this session.
+def admin_page(*capabilities: str):
+    """Open the page only to holders of any of ``capabilities`` who passed two-step verification this session.
 
     An administrator without an authenticator is sent to set one up first; one who has it but signed
     in before enrolling must sign in again with the code.
@@ -25,7 +25,7 @@ def admin_page(capability: str):
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not permissions.has_capability(user, capability):
+            if not any(permissions.has_capability(user, c) for c in capabilities):
                 audit.record("access.denied", request=request, success=False, path=request.path[:200])
                 raise PermissionDenied
             if not auth.has_confirmed_totp(user):
@@ -36,7 +36,7 @@ def admin_page(capability: str):
                 return redirect_to_login(request.get_full_path())
             return view(request, *args, **kwargs)
 
-        wrapper.zj_capability = capability
+        wrapper.zj_capabilities = capabilities
         return wrapper
 
     return decorator

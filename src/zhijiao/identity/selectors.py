@@ -1,6 +1,7 @@
 """Reads of identity data for pages and the API."""
 
 from django.db.models import Q
+from django.utils import timezone
 
 from zhijiao.identity import permissions
 from zhijiao.identity.models import (
@@ -60,3 +61,7 @@ def search_organisations(query: str, within: list[str] | None = None, limit: int
             scope |= Q(path__gte=path, path__lt=path_successor(path))
         qs = qs.filter(scope)
     return list(qs.order_by("path")[:limit])
+
+
+def locked_accounts(limit: int = 200):
+    return list(User.objects.filter(locked_until__gt=timezone.now()).order_by("-locked_until")[:limit])

@@ -33,6 +33,8 @@ from zhijiao.identity.models import (
 
 DIVISION_CODE = re.compile(r"^\d{6}$")
 SCHOOL_CODE = re.compile(r"^\d{10}$")
+# Roles an account may be opened with by whoever may manage accounts at that organisation.
+BASIC_ROLES = {Role.LEARNER, Role.TEACHER, Role.PARENT, Role.EMPLOYER_HR}
 PHONE = re.compile(r"^1\d{10}$")
 USERNAME = re.compile(r"^[\w.@+-]{3,150}$")
 ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
@@ -186,10 +188,11 @@ def _check_unique_contact(email: str | None, phone: str, exclude: User | None = 
         raise ValidationError(errors)
 
 
-def _new_user(
+def open_account(
     *, username: str, password: str | None, email: str | None, phone: str | None, real_name: str,
     language: str, id_number: str | None = None,
 ) -> User:
+    """Create the account row after validating every identifier; no role, no audit entry (callers add both)."""
     username = (username or "").strip()
     if not USERNAME.match(username):
         raise ValidationError({"username": _("Use 3 to 150 letters, digits or . @ + - _")})
@@ -227,7 +230,7 @@ def register_user(*, username: str, password: str, email: str = "", phone: str =
     """Self-registration (learners and the public). Roles come later from a school or an administrator."""
     if not email and not phone:
         raise ValidationError({"email": _("Give an email address or a mobile number so you can recover your account.")})
-    user = _new_user(username=username, password=password, email=email, phone=phone, real_name=real_name,
+    user = open_account(username=username, password=password, email=email, phone=phone, real_name=real_name,
                      language=language)
     audit.record("user.register", actor=user, request=request, target=user)
     return user
@@ -238,10 +241,12 @@ def create_user(actor: User, *, organisation: Organisation, role: str, username:
                 email: str = "", phone: str = "", id_number: str = "", password: str = "", request=None) -> User:
     """An administrator opens an account inside their scope and gives it its first role there."""
     permissions.require(actor, "user.manage", organisation)
-    user = _new_user(username=username, password=password or None, email=email, phone=phone,
+    user = open_account(username=username, password=password or None, email=email, phone=phone,
                      real_name=real_name, language="zh-hans", id_number=id_number)
     audit.record("user.create", actor=actor, request=request, target=user, organisation=organisation)
-    _grant(actor, user, organisation, role, request=request, check=True)
+    # Opening an account with a basic role is provisioning (user.manage); anything more is a grant of
+    # privilege and needs role.manage, which the system administrator does not have (三员分立).
+    _grant(actor, user, organisation, role, request=request, check=role not in BASIC_ROLES)
     return user
 
 

@@ -1,0 +1,51 @@
+"""`zj run`: prepare the embedded default and serve it on 127.0.0.1:8000.
+
+Migrates the SQLite database under var/, seeds the small demo data set when the database is empty,
+prints the demo accounts, then replaces itself with gunicorn.
+"""
+
+import os
+import shutil
+import sys
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Migrate, seed demo data into an empty database, and serve the platform."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default="127.0.0.1:8000")
+        parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2))
+        parser.add_argument("--no-seed", action="store_true")
+
+    def handle(self, *args, **opts):
+        from zhijiao.identity.models import Organisation
+
+        call_command("migrate", interactive=False, verbosity=0)
+        if not opts["no_seed"] and not Organisation.objects.exists():
+            self.stdout.write("Seeding the small demo data set (first start only)…")
+            call_command("seed", scale="small")
+        self._print_accounts(opts["bind"])
+        gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
+        argv = [gunicorn, "zhijiao.wsgi:application", "--bind", opts["bind"], "--workers", str(opts["workers"]),
+                "--threads", "4", "--worker-class", "gthread", "--access-logfile", "-"]
+        sys.stdout.flush()
+        os.execv(gunicorn, argv)
+
+    def _print_accounts(self, bind):
+        from zhijiao.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+        from zhijiao.identity.models import User
+
+        present = set(User.objects.filter(username__in=[u for u, _ in DEMO_ACCOUNTS]).values_list("username", flat=True))
+        self.stdout.write("")
+        self.stdout.write(f"智教 Zhijiao is starting at http://{bind}/  (sign in: http://{bind}/accounts/login/)")
+        if present:
+            self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
+            for username, label in DEMO_ACCOUNTS:
+                if username in present:
+                    self.stdout.write(f"  {username:<24} {label}")
+            self.stdout.write("Administrator accounts set up two-step verification (any TOTP app) at first sign-in.")
+            self.stdout.write(f"Password-reset mail lands in the outbox: http://{bind}/manage/outbox/ (demo_sysadmin).")
+        self.stdout.write("")
