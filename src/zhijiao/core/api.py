@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -117,6 +117,11 @@ def on_http_error(request, exc: HttpError):
     if exc.status_code == 400 and "parse" in str(exc).lower():
         return error(request, 400, _("The request body is not valid JSON."))
     return error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return error(request, 413, _("The request is too large."))
 
 
 @api.exception_handler(Exception)

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from zhijiao.identity import permissions, selectors, services
 from zhijiao.identity.models import Membership, Organisation, OrgKind, Role, User
@@ -160,7 +160,7 @@ def create_org(request, payload: OrgIn):
     parent = get_object_or_404(Organisation, pk=payload.parent_id)
     org = services.create_organisation(request.auth, name=payload.name, kind=payload.kind, parent=parent,
                                        code=payload.code, request=request)
-    return 201, _org(org)
+    return Status(201, _org(org))
 
 
 @router.patch("/orgs/{org_id}", response=OrgOut)
@@ -203,7 +203,7 @@ def create_user(request, payload: UserIn):
     user = services.create_user(request.auth, organisation=org, role=payload.role, username=payload.username,
                                 real_name=payload.real_name, email=payload.email, phone=payload.phone,
                                 id_number=payload.id_number, request=request)
-    return 201, _user(user)
+    return Status(201, _user(user))
 
 
 @router.get("/users/{user_id}", response=UserOut)
@@ -219,14 +219,14 @@ def grant(request, payload: GrantIn):
     user = get_object_or_404(User, pk=payload.user_id)
     org = get_object_or_404(Organisation, pk=payload.organisation_id)
     m = services.grant_role(request.auth, user, org, payload.role, request=request)
-    return 201, {"id": m.pk, "role": m.role, "organisation": _org(org)}
+    return Status(201, {"id": m.pk, "role": m.role, "organisation": _org(org)})
 
 
 @router.delete("/memberships/{membership_id}", response={204: None}, summary="Revoke a role")
 def revoke(request, membership_id: int):
     m = get_object_or_404(Membership.objects.select_related("organisation", "user"), pk=membership_id)
     services.revoke_role(request.auth, m, request=request)
-    return 204, None
+    return Status(204, None)
 
 
 class LoginAttemptOut(Schema):
