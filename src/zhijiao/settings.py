@@ -200,6 +200,10 @@ CELERY_BROKER_URL = os.environ.get("ZJ_CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("ZJ_CELERY_RESULT_BACKEND") or None
+CELERY_BEAT_SCHEDULE = {
+    "prune-audit-log": {"task": "zhijiao.core.prune_audit_log", "schedule": 24 * 3600},
+    "verify-audit-chain": {"task": "zhijiao.core.verify_audit_chain", "schedule": 24 * 3600},
+}
 
 # --- Security headers -----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
