@@ -1,15 +1,6 @@
 from django.urls import include, path
 
-from zhijiao.core.api import api, docs_view
-from zhijiao.core.audit_api import router as audit_router
-from zhijiao.identity.api import router as identity_router
-from zhijiao.identity.clients_api import router as clients_router
-from zhijiao.identity.roster_api import router as roster_router
-
-api.add_router("/", identity_router)
-api.add_router("/oidc", clients_router)
-api.add_router("/roster", roster_router)
-api.add_router("/audit", audit_router)
+from zhijiao.api import api, docs_view
 
 urlpatterns = [
     path("api/v1/", api.urls),

@@ -83,3 +83,13 @@ def test_openapi_document_is_served(db):
     schema = Client().get("/api/v1/openapi.json").json()
     assert "/api/v1/me" in schema["paths"]
     assert Client().get("/api/docs").status_code == 200
+
+
+def test_admin_session_without_two_step_verification_cannot_use_the_api(tree, people):
+    client = signed_in(people["county_a_admin"], mfa=False)
+    response = client.get(f"/api/v1/orgs/{tree.county_a.pk}/members")
+    assert response.status_code == 403
+    assert response.json()["detail"] == "管理员须先通过两步验证才能使用 API。"
+    assert signed_in(people["county_a_admin"]).get(f"/api/v1/orgs/{tree.county_a.pk}/members").status_code == 200
+    # A learner's session never needed it.
+    assert signed_in(people["pupil_a"], mfa=False).get("/api/v1/me").status_code == 200

@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1: one NinjaAPI, its authentication and its error shape.
+"""The JSON API under /api/v1: one NinjaAPI, its authentication, its error shape, and every app's router.
 
 Errors always come back as ``{"detail": <message in the caller's language>, "errors": {field: [..]}}``
 with the right status; no stack trace or database message ever reaches the caller.
@@ -10,38 +10,18 @@ import logging
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError as NinjaValidationError
 from ninja.openapi.views import openapi_view
-from ninja.security import APIKeyCookie, HttpBearer
+
+from zhijiao.core.audit_api import router as audit_router
+from zhijiao.identity.api import router as identity_router
+from zhijiao.identity.api_auth import BearerAuth, SessionAuth, TwoStepRequired
+from zhijiao.identity.clients_api import router as clients_router
+from zhijiao.identity.roster_api import router as roster_router
 
 logger = logging.getLogger("zhijiao.api")
-
-
-class SessionAuth(APIKeyCookie):
-    """The browser's session cookie; unsafe methods also need the CSRF token (ninja checks it)."""
-
-    param_name = "sessionid"
-
-    def authenticate(self, request, key):
-        user = request.user
-        return user if user.is_authenticated else None
-
-
-class BearerAuth(HttpBearer):
-    """OAuth2 access tokens issued by our OpenID Connect provider, for programs."""
-
-    def authenticate(self, request, token):
-        from oauth2_provider.models import AccessToken
-
-        access = AccessToken.objects.select_related("user").filter(token=token).first()
-        if access is None or access.expires < timezone.now() or access.user is None or not access.user.is_active:
-            return None
-        request.user = access.user
-        request.oauth_token = access
-        return access.user
 
 
 api = NinjaAPI(
@@ -101,6 +81,11 @@ def on_unauthenticated(request, exc):
     return error(request, 401, _("Sign in first, or send a valid access token."))
 
 
+@api.exception_handler(TwoStepRequired)
+def on_two_step_required(request, exc):
+    return error(request, 403, _("Administrators must pass two-step verification before using the API."))
+
+
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request, exc):
     return error(request, 403, _("You do not have permission to do this."))
@@ -128,3 +113,10 @@ def on_too_big(request, exc):
 def on_unexpected(request, exc):
     logger.exception("unhandled API error on %s %s", request.method, request.path)
     return error(request, 500, _("Something went wrong on our side. The error has been logged."))
+
+
+# Each app owns its router; this is the one place they are mounted.
+api.add_router("/", identity_router)
+api.add_router("/oidc", clients_router)
+api.add_router("/roster", roster_router)
+api.add_router("/audit", audit_router)
