@@ -256,7 +256,7 @@ def security(request):
     form = FindUserForm(request.GET or None)
     found = None
     if form.is_valid():
-        found = User.objects.filter(username__iexact=form.cleaned_data["username"]).first()
+        found = User.objects.with_username(form.cleaned_data["username"]).first()
         if found is None or not permissions.can_manage_user(request.user, found, "security.manage"):
             form.add_error("username", _("No such account in your scope."))
             found = None

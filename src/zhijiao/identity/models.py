@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -135,8 +136,12 @@ class Verification(models.TextChoices):
 
 
 class ZhijiaoUserManager(UserManager):
+    def with_username(self, username: str):
+        """Usernames are case-insensitive; this lookup uses the index on UPPER(username) on both databases."""
+        return self.alias(username_upper=Upper("username")).filter(username_upper=username.upper())
+
     def get_by_natural_key(self, username):
-        return self.get(username__iexact=username)
+        return self.with_username(username).get()
 
 
 class User(AbstractUser):
@@ -164,6 +169,7 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        indexes = [models.Index(Upper("username"), name="user_username_upper")]
 
     def __str__(self):
         return self.real_name or self.username
@@ -290,3 +296,7 @@ class RecoveryCode(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
     code_hash = models.CharField(max_length=64)
     used_at = models.DateTimeField(null=True, blank=True)
+
+
+# Roster import's models live in their own module; importing them here registers them with the app.
+from zhijiao.identity.roster_models import ActivationCode, RosterImport  # noqa: E402,F401

@@ -86,7 +86,7 @@ def find_user_by_identifier(identifier: str) -> User | None:
         user = User.objects.filter(phone_index=crypto.blind_index(digits, "user.phone")).first()
         if user:
             return user
-    return User.objects.filter(username__iexact=identifier).first()
+    return User.objects.with_username(identifier).first()
 
 
 # --- Organisations -----------------------------------------------------------------------------------
@@ -196,7 +196,7 @@ def open_account(
     username = (username or "").strip()
     if not USERNAME.match(username):
         raise ValidationError({"username": _("Use 3 to 150 letters, digits or . @ + - _")})
-    if User.objects.filter(username__iexact=username).exists():
+    if User.objects.with_username(username).exists():
         raise ValidationError({"username": _("This username is taken.")})
     email = (email or "").strip().lower() or None
     phone = clean_phone(phone)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from zhijiao.identity import views
+from zhijiao.identity import roster_views, views
 
 app_name = "identity"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/verify/", views.login_verify_view, name="login-verify"),
     path("logout/", views.logout_view, name="logout"),
     path("register/", views.register_view, name="register"),
+    path("activate/", roster_views.activate_view, name="activate"),
     path("mfa/setup/", views.mfa_setup_view, name="mfa-setup"),
     path("mfa/disable/", views.mfa_disable_view, name="mfa-disable"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password-change"),

@@ -31,7 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         org = self._organisation(opts["org"])
-        user = User.objects.filter(username__iexact=opts["username"]).first()
+        user = User.objects.with_username(opts["username"]).first()
         try:
             with transaction.atomic():
                 if user is None:
