@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    ValidationError,
+)
+from django.http.multipartparser import MultiPartParserError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -17,7 +24,7 @@ from ninja.openapi.views import openapi_view
 
 from zhijiao.core.audit_api import router as audit_router
 from zhijiao.identity.api import router as identity_router
-from zhijiao.identity.api_auth import BearerAuth, SessionAuth, TwoStepRequired
+from zhijiao.identity.api_auth import BearerAuth, CsrfRejected, SessionAuth, TwoStepRequired
 from zhijiao.identity.clients_api import router as clients_router
 from zhijiao.identity.roster_api import router as roster_router
 
@@ -29,7 +36,8 @@ api = NinjaAPI(
     version="1",
     description="JSON API of the Zhijiao smart education platform. Browser sessions (with CSRF token) or "
     "OAuth2 bearer tokens from /o/token/.",
-    auth=[SessionAuth(), BearerAuth()],
+    # Bearer first: a program's token must be looked at before the cookie check demands a CSRF token.
+    auth=[BearerAuth(), SessionAuth()],
     urls_namespace="api",
 )
 
@@ -79,6 +87,22 @@ def _translate_pydantic(item: dict) -> str:
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request, exc):
     return error(request, 401, _("Sign in first, or send a valid access token."))
+
+
+@api.exception_handler(CsrfRejected)
+def on_csrf_rejected(request, exc):
+    return error(request, 403, _("The CSRF token is missing or wrong. Reload the page and try again."))
+
+
+@api.exception_handler(MultiPartParserError)
+def on_unreadable_form(request, exc):
+    return error(request, 400, _("The request body could not be read."))
+
+
+@api.exception_handler(BadRequest)
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request, exc):
+    return error(request, 400, _("The request could not be understood."))
 
 
 @api.exception_handler(TwoStepRequired)

@@ -6,6 +6,7 @@ must have passed it, and a token is only honoured for an administrator who has a
 
 from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
 
 from zhijiao.identity import auth, permissions
 
@@ -14,10 +15,22 @@ class TwoStepRequired(Exception):
     pass
 
 
+class CsrfRejected(Exception):
+    pass
+
+
 class SessionAuth(APIKeyCookie):
     """The session cookie; for unsafe methods ninja also checks the CSRF token."""
 
     param_name = "sessionid"
+
+    def _get_key(self, request):
+        # No session cookie: nothing to protect, let the caller get a plain 401.
+        if self.param_name not in request.COOKIES:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request) is not None:
+            raise CsrfRejected
+        return request.COOKIES[self.param_name]
 
     def authenticate(self, request, key):
         user = request.user
