@@ -148,6 +148,7 @@ OAUTH2_PROVIDER = {
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,  # S256 only; "plain" PKCE protects nothing
     "OAUTH2_VALIDATOR_CLASS": "zhijiao.identity.oidc.ZhijiaoOAuth2Validator",
     "SCOPES": {
         "openid": _("Sign you in with your Zhijiao account"),

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -52,7 +52,7 @@ def login_view(request):
         if result.needs_code:
             verify = reverse("identity:login-verify")
             next_url = _safe_next(request, "")
-            return redirect(f"{verify}?next={next_url}" if next_url else verify)
+            return redirect(f"{verify}?{urlencode({'next': next_url})}" if next_url else verify)
         if result.user is not None:
             return _signed_in_response(request, result.user)
         form.add_error(None, result.error)
