@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import os
+import shutil
 import sys
 import tempfile
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,3 +47,46 @@ def machine() -> str:
     except (OSError, StopIteration):
         mem = "unknown RAM"
     return f"{cores} cores, {mem}"
+
+
+@contextmanager
+def throwaway_database(prefix: str):
+    """A fresh, empty database for one run, whatever DATABASE_URL says: a new var/ directory with its
+    own SQLite file, or, when DATABASE_URL names a PostgreSQL server, a new database on that server,
+    dropped on exit. Enter it before django.setup(); subprocesses inherit it through the environment."""
+    saved = {key: os.environ.get(key) for key in ("ZJ_VAR_DIR", "DATABASE_URL")}
+    server = saved["DATABASE_URL"] or ""
+    var = throwaway_environment(prefix)
+    name = None
+    if server.startswith("postgres"):
+        import psycopg
+
+        name = f"zj_bench_{prefix}_{uuid.uuid4().hex[:8]}"
+        base = server.split("?", 1)[0].rsplit("/", 1)[0]
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        os.environ["DATABASE_URL"] = f"{base}/{name}"
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    try:
+        yield var
+    finally:
+        if name:
+            if "django.db" in sys.modules:
+                from django.db import connections
+
+                connections.close_all()
+            with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(var, ignore_errors=True)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    """Nearest-rank percentile: the smallest sample with at least ``fraction`` of samples at or below it."""
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
