@@ -139,7 +139,8 @@ ZJ_LOCKOUT_DURATION = timedelta(minutes=int(os.environ.get("ZJ_LOCKOUT_MINUTES",
 ZJ_DATA_KEY = load_or_create_secret("ZJ_DATA_KEY", VAR_DIR / "keys" / "data_key", nbytes=32, b64=True)
 # Audit chain key: entries are chained with HMAC-SHA256 so a database writer without it cannot re-forge.
 ZJ_AUDIT_KEY = load_or_create_secret("ZJ_AUDIT_KEY", VAR_DIR / "keys" / "audit_key", nbytes=32, b64=True)
-ZJ_AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("ZJ_AUDIT_RETENTION_DAYS", "180")))
+# Never below 180 days: audit.prune() clamps it and `zj audit prune` refuses a lower value.
+ZJ_AUDIT_RETENTION_DAYS = int(os.environ.get("ZJ_AUDIT_RETENTION_DAYS", "180"))
 
 # --- OpenID Connect provider ----------------------------------------------------------------------
 OAUTH2_PROVIDER = {
@@ -202,7 +203,6 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("ZJ_CELERY_RESULT_BACKEND") or None
 CELERY_BEAT_SCHEDULE = {
-    "prune-audit-log": {"task": "zhijiao.core.prune_audit_log", "schedule": 24 * 3600},
     "verify-audit-chain": {"task": "zhijiao.core.verify_audit_chain", "schedule": 24 * 3600},
 }
 
@@ -211,6 +211,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("ZJ_SSL_REDIRECT")
+SECURE_HSTS_SECONDS = int(os.environ.get("ZJ_HSTS_SECONDS", "0"))
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("ZJ_BEHIND_TLS_PROXY") else None
 
 LOGGING = {

@@ -80,3 +80,52 @@ def test_prune_keeps_the_rest_verifiable(settings):
     result = audit.verify()
     # Only the prune's own entry remains, chained to the anchor of what was removed.
     assert result.ok and result.checked == 1
+
+
+def test_verify_command_names_a_missing_entry(capsys):
+    entries = _write(4)
+    call_command("audit", "verify")
+    out = capsys.readouterr().out
+    assert "4" in out and out.strip()
+    _raw("DELETE FROM {table} WHERE seq = %s", [entries[2].seq])
+    with pytest.raises(SystemExit) as exc:
+        call_command("audit", "verify")
+    assert exc.value.code == 1
+    captured = capsys.readouterr()
+    assert f"#{entries[2].seq}" in captured.err and captured.out == ""
+
+
+def test_prune_command_removes_only_entries_past_retention(monkeypatch, settings, capsys):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    long_ago = timezone.now() - timedelta(days=settings.ZJ_AUDIT_RETENTION_DAYS + 1)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: long_ago)
+    _write(3)
+    monkeypatch.undo()
+    recent = _write(2)
+
+    call_command("audit", "prune")
+    assert "3" in capsys.readouterr().out
+    kept = list(AuditEntry.objects.order_by("seq").values_list("action", "seq"))
+    assert kept[:2] == [("logout", recent[0].seq), ("logout", recent[1].seq)]
+    assert kept[-1][0] == "audit.prune"
+    call_command("audit", "verify")
+    assert str(len(kept)) in capsys.readouterr().out
+
+
+def test_prune_command_refuses_a_retention_below_180_days(monkeypatch, settings):
+    from datetime import timedelta
+
+    from django.core.management import CommandError
+    from django.utils import timezone
+
+    sixty_days_ago = timezone.now() - timedelta(days=60)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: sixty_days_ago)
+    entry = _write(1)[0]
+    monkeypatch.undo()
+    settings.ZJ_AUDIT_RETENTION_DAYS = 30
+    with pytest.raises(CommandError):
+        call_command("audit", "prune")
+    assert AuditEntry.objects.filter(seq=entry.seq).exists()

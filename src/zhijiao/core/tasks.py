@@ -1,5 +1,8 @@
-"""Periodic jobs of the shared kernel. Celery beat runs them daily in a scale-out deployment; the
-embedded default has no scheduler, so an operator's cron calls `zj audit prune` and `zj audit verify`."""
+"""Periodic jobs of the shared kernel, run by Celery beat in a scale-out deployment.
+
+Pruning the audit log is deliberately not here: it deletes audit rows, which the application's database
+role is not allowed to do, so it runs from cron under the owner role (`zj audit prune`, docs/deploy.md).
+"""
 
 import logging
 
@@ -8,11 +11,6 @@ from celery import shared_task
 from zhijiao.core import audit
 
 logger = logging.getLogger("zhijiao.audit")
-
-
-@shared_task(name="zhijiao.core.prune_audit_log")
-def prune_audit_log() -> int:
-    return audit.prune()
 
 
 @shared_task(name="zhijiao.core.verify_audit_chain")
