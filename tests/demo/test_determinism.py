@@ -33,6 +33,6 @@ def test_the_same_seed_gives_the_same_people_and_schools(db):
 
 def test_seed_refuses_a_database_with_a_real_tree(db):
     services.create_organisation(None, name="中华人民共和国", kind=OrgKind.NATION, parent=None)
-    with pytest.raises(CommandError, match="already holds organisations"):
+    with pytest.raises(CommandError, match="数据库中已有机构"):
         call_command("seed", stdout=StringIO())
     assert not User.objects.filter(username="demo_learner").exists()

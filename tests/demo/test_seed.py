@@ -162,10 +162,10 @@ def test_seeding_again_changes_nothing(demo):
     before = (Organisation.objects.count(), User.objects.count(), Membership.objects.count())
     out = StringIO()
     call_command("seed", stdout=out)
-    assert "already present" in out.getvalue()
+    assert "演示数据已存在" in out.getvalue()
     assert (Organisation.objects.count(), User.objects.count(), Membership.objects.count()) == before
 
 
 def test_the_summary_reports_what_was_written(demo):
-    assert "Seeded demo data" in demo
+    assert "已写入演示数据" in demo
     assert f"{User.objects.count():,}" in demo

@@ -10,6 +10,7 @@ import sys
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 
 class Command(BaseCommand):
@@ -25,7 +26,7 @@ class Command(BaseCommand):
 
         call_command("migrate", interactive=False, verbosity=0)
         if not opts["no_seed"] and not Organisation.objects.exists():
-            self.stdout.write("Seeding the small demo data set (first start only)…")
+            self.stdout.write(_("Seeding the small demo data set (first start only)…"))
             call_command("seed", scale="small")
         self._print_accounts(opts["bind"])
         gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
@@ -40,12 +41,14 @@ class Command(BaseCommand):
 
         present = set(User.objects.filter(username__in=[u for u, _ in DEMO_ACCOUNTS]).values_list("username", flat=True))
         self.stdout.write("")
-        self.stdout.write(f"智教 Zhijiao is starting at http://{bind}/  (sign in: http://{bind}/accounts/login/)")
+        self.stdout.write(_("Zhijiao is starting at http://%(bind)s/ (sign in: http://%(bind)s/accounts/login/)")
+                          % {"bind": bind})
         if present:
-            self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
+            self.stdout.write(_("Demo accounts (password %(password)s):") % {"password": DEMO_PASSWORD})
             for username, label in DEMO_ACCOUNTS:
                 if username in present:
                     self.stdout.write(f"  {username:<24} {label}")
-            self.stdout.write("Administrator accounts set up two-step verification (any TOTP app) at first sign-in.")
-            self.stdout.write(f"Password-reset mail lands in the outbox: http://{bind}/manage/outbox/ (demo_sysadmin).")
+            self.stdout.write(_("Administrator accounts set up two-step verification (any TOTP app) at first sign-in."))
+            self.stdout.write(_("Password-reset mail lands in the outbox: http://%(bind)s/manage/outbox/ (demo_sysadmin).")
+                              % {"bind": bind})
         self.stdout.write("")

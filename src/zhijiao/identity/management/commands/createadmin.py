@@ -10,6 +10,7 @@ import sys
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from zhijiao.identity import services
 from zhijiao.identity.models import Organisation, OrgKind, Role, User
@@ -41,8 +42,8 @@ class Command(BaseCommand):
                 services.grant_role_as_operator(user, org, opts["role"])
         except ValidationError as exc:
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
-        self.stdout.write(f"{user.username}: {Role(opts['role']).label} @ {org.name}. "
-                          "Two-step verification is set up at first sign-in.")
+        self.stdout.write(_("%(user)s: %(role)s at %(org)s. Two-step verification is set up at first sign-in.")
+                          % {"user": user.username, "role": Role(opts["role"]).label, "org": org.name})
 
     def _organisation(self, ref):
         if not ref:
