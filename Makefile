@@ -37,6 +37,8 @@ chromium:
 # The whole suite on SQLite, then again on PostgreSQL when one is reachable (DATABASE_URL or the local
 # server on 127.0.0.1:5432). pytest's exit code 5 ("no tests collected") counts as a failure.
 test: venv-dev chromium
+	@echo "==> Lint (ruff)"
+	@$(BIN)/ruff check src tests bench
 	@echo "==> Test suite on SQLite"
 	@env -u DATABASE_URL $(BIN)/pytest -q -m "not slow" $(PYTEST_OPTS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "FAILED: no tests were collected"; exit 1; fi; [ $$rc -eq 0 ] || exit $$rc

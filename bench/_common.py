@@ -42,7 +42,8 @@ def report(name: str, value: float, target: float, unit: str, higher_is_better: 
 def machine() -> str:
     cores = os.cpu_count()
     try:
-        mem_kb = int(next(line for line in open("/proc/meminfo") if line.startswith("MemTotal")).split()[1])
+        meminfo = Path("/proc/meminfo").read_text().splitlines()
+        mem_kb = int(next(line for line in meminfo if line.startswith("MemTotal")).split()[1])
         mem = f"{mem_kb / 1024 / 1024:.0f} GiB RAM"
     except (OSError, StopIteration):
         mem = "unknown RAM"

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, machine, report, throwaway_environment  # noqa: E402
+from _common import ROOT, database_label, machine, report, throwaway_database
 
 TARGET_RPS = 800
 TARGET_P99_MS = 50
@@ -91,7 +91,11 @@ def main() -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install wrk")
         return 2
-    throwaway_environment("http")
+    with throwaway_database("http"):
+        return measure(args)
+
+
+def measure(args) -> int:
     session_key, token = prepare()
     port = free_port()
     env = dict(os.environ)
@@ -109,9 +113,9 @@ def main() -> int:
             except OSError:
                 time.sleep(0.1)
         # Warm every worker before measuring.
-        subprocess.run(["wrk", "-t1", "-c8", "-d2s", f"{base}/"], capture_output=True)
+        subprocess.run(["wrk", "-t1", "-c8", "-d2s", f"{base}/"], check=False, capture_output=True)
         print(f"machine: {machine()}; gunicorn sync workers: {args.workers}; {CONNECTIONS} connections; "
-              f"{args.duration}s per URL; database: {os.environ.get('DATABASE_URL', 'SQLite (embedded default)')}")
+              f"{args.duration}s per URL; database: {database_label()}")
         ok = True
         cases = [
             ("GET / (anonymous)", f"{base}/", ["Accept-Language: zh-CN"]),

@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import random
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, report, throwaway_environment
+from _common import machine, report, throwaway_database
 
 TARGET_SECONDS = 120
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -67,47 +65,14 @@ def write_roster(path: Path, rows: int, school_codes: list[str]) -> None:
                                  "", "", ""])
 
 
-def _server(url: str) -> str:
-    """The same server's maintenance database, which always exists."""
-    return url.split("?", 1)[0].rsplit("/", 1)[0] + "/postgres"
-
-
-def fresh_postgres_database(url: str) -> tuple[str, str]:
-    """Create an empty database on the server of ``url``; return (its url, its name)."""
-    import psycopg
-
-    name = f"zj_bench_roster_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(_server(url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url.split("?", 1)[0].rsplit("/", 1)[0] + f"/{name}", name
-
-
-def drop_postgres_database(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_server(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--schools", type=int, default=300)
     args = parser.parse_args()
 
-    throwaway_environment("roster")
-    server_url = os.environ.get("DATABASE_URL", "")
-    pg_name = None
-    if server_url.startswith("postgres"):
-        os.environ["DATABASE_URL"], pg_name = fresh_postgres_database(server_url)
-    try:
+    with throwaway_database("roster"):
         return run(args.rows, args.schools)
-    finally:
-        if pg_name:
-            from django.db import connections
-
-            connections.close_all()
-            drop_postgres_database(server_url, pg_name)
 
 
 def run(rows: int, schools: int) -> int:

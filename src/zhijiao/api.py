@@ -15,11 +15,12 @@ from django.core.exceptions import (
     SuspiciousOperation,
     ValidationError,
 )
-from django.http.multipartparser import MultiPartParserError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError as NinjaValidationError
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.views import openapi_view
 
 from zhijiao.core.audit_api import router as audit_router

@@ -5,9 +5,9 @@ in docs/deploy.md). With none set, the platform runs on the embedded default: SQ
 in-process cache and tasks, and keys generated once into ``var/keys/``.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
-import os
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _

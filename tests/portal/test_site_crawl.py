@@ -2,7 +2,6 @@
 personal numbers never appear unmasked and that every form carries a CSRF token."""
 
 import json
-import re
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlparse
 

@@ -28,7 +28,8 @@ def test_every_string_has_a_chinese_translation():
 
 
 def test_compiled_catalogue_matches_the_source():
-    catalogue = gettext.GNUTranslations(open(LOCALE / "django.mo", "rb"))
+    with open(LOCALE / "django.mo", "rb") as compiled:
+        catalogue = gettext.GNUTranslations(compiled)
     stale = []
     for key, value, _, plural in _entries():
         got = catalogue.ngettext(key, key, 1) if plural else catalogue.gettext(key)

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import timedelta, timezone as dt_timezone
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -67,7 +67,7 @@ def _client_ip(request) -> str | None:
 
 
 def _canonical(entry: AuditEntry) -> bytes:
-    at = entry.at.astimezone(dt_timezone.utc).isoformat(timespec="microseconds")
+    at = entry.at.astimezone(UTC).isoformat(timespec="microseconds")
     fields = [
         entry.seq,
         at,
@@ -111,9 +111,9 @@ def record(
     """Append one entry. ``actor`` defaults to the request's user; ``target`` is any model instance."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    if actor is None and request is not None and getattr(request, "user", None) is not None:
-        if request.user.is_authenticated:
-            actor = request.user
+    request_user = getattr(request, "user", None)
+    if actor is None and request_user is not None and request_user.is_authenticated:
+        actor = request_user
     with transaction.atomic():
         head = _head_for_update()
         entry = AuditEntry(

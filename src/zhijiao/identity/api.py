@@ -182,11 +182,7 @@ def org_members(request, org_id: int, role: Role | None = None, q: str = Query("
                 after: int = Query(0, ge=0), limit: int = Query(50, ge=1, le=500)):
     org = get_object_or_404(Organisation, pk=org_id)
     permissions.require(request.auth, "user.manage", org)
-    qs = selectors.members_under(org, role=role, query=q)
-    if after:
-        qs = qs.filter(pk__gt=after).order_by("id")
-    else:
-        qs = qs.order_by("id")
+    qs = selectors.members_under(org, role=role, query=q).filter(pk__gt=after).order_by("id")
     items = list(qs[: limit + 1])
     more = len(items) > limit
     items = items[:limit]

@@ -51,7 +51,7 @@ class BearerAuth(HttpBearer):
 
         # DOT's indexed lookup column: the SHA-256 of the token, unique (the token column has no index).
         checksum = hashlib.sha256(token.encode()).hexdigest()
-        access = AccessToken.objects.select_related("user").filter(token_checksum=checksum).first()
+        access = AccessToken.objects.select_related("user", "user__totp").filter(token_checksum=checksum).first()
         if access is None or access.expires < timezone.now() or access.user is None or not access.user.is_active:
             return None
         user = access.user

@@ -136,6 +136,12 @@ def sign_in_with_code(request, code: str) -> SignIn:
 
 
 def has_confirmed_totp(user: User) -> bool:
+    # Sign-in loads the user together with the authenticator (backends.get_user), saving a query on
+    # every request; any other user object asks the database.
+    relation = User.totp.related
+    if relation.is_cached(user):
+        device = relation.get_cached_value(user)
+        return device is not None and device.confirmed_at is not None
     return TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
 
 
@@ -191,6 +197,7 @@ def confirm_enrolment(request, user: User, code: str) -> list[str]:
         raise ValidationError({"code": _("That code is not valid. Check the time on your phone and try again.")})
     device.confirmed_at = timezone.now()
     device.save(update_fields=["confirmed_at"])
+    User.totp.related.set_cached_value(user, device)
     codes = _new_recovery_codes(user)
     request.session[SESSION_MFA_AT] = int(timezone.now().timestamp())
     audit.record("mfa.enable", request=request, actor=user, target=user)
@@ -230,6 +237,7 @@ def disable_totp(actor: User, user: User, request=None) -> None:
     elif not permissions.can_manage_user(actor, user, "security.manage"):
         raise PermissionDenied
     TOTPDevice.objects.filter(user=user).delete()
+    User.totp.related.set_cached_value(user, None)
     RecoveryCode.objects.filter(user=user).delete()
     audit.record("mfa.disable", request=request, actor=actor, target=user)
 

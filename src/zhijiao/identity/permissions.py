@@ -16,10 +16,10 @@ from django.core.exceptions import PermissionDenied
 
 from zhijiao.identity.models import (
     ADMIN_ROLES,
-    Membership,
     PATH_WIDTH,
-    OrgKind,
+    Membership,
     Organisation,
+    OrgKind,
     Role,
     User,
 )
@@ -48,15 +48,22 @@ GRANTABLE_BY_BUSINESS_ADMINS = {
 GRANTABLE_BY_SECURITY_ADMIN = GRANTABLE_BY_BUSINESS_ADMINS | {Role.PLATFORM_OPERATOR}
 
 
-def _memberships(user: User) -> list[tuple[str, str, str]]:
-    """(role, org_path, org_kind) for each of the user's memberships, cached on the user object."""
+def memberships(user: User) -> list[Membership]:
+    """The user's memberships with their organisations, loaded once per user object.
+
+    Permission checks and the pages that list a person's roles share this one query.
+    """
     cached = getattr(user, "_zj_memberships", None)
     if cached is None:
-        cached = list(
-            Membership.objects.filter(user=user).values_list("role", "org_path", "organisation__kind")
-        )
+        cached = sorted(Membership.objects.filter(user=user).select_related("organisation"),
+                        key=lambda m: (m.org_path, m.role))
         user._zj_memberships = cached
     return cached
+
+
+def _memberships(user: User) -> list[tuple[str, str, str]]:
+    """(role, org_path, org_kind) for each of the user's memberships."""
+    return [(m.role, m.org_path, m.organisation.kind) for m in memberships(user)]
 
 
 def forget(user: User) -> None:

@@ -15,8 +15,8 @@ from zhijiao.identity.models import (
 )
 
 
-def memberships_of(user: User):
-    return list(Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__path", "role"))
+def memberships_of(user: User) -> list[Membership]:
+    return permissions.memberships(user)
 
 
 def guardians_of(user: User):

@@ -117,9 +117,8 @@ def create_organisation(
         raise ValidationError({"kind": _("Choose a kind of organisation.")})
     _check_parent(kind, parent)
     validate_org_code(kind, code)
-    if actor is not None:
-        if parent is None or not permissions.can(actor, "org.manage", parent):
-            raise PermissionDenied
+    if actor is not None and (parent is None or not permissions.can(actor, "org.manage", parent)):
+        raise PermissionDenied
     if code and Organisation.objects.filter(kind=kind, code=code).exists():
         raise ValidationError({"code": _("Another organisation of this kind already has this code.")})
     org = Organisation.objects.create(name=name, kind=kind, code=code, parent=parent, path="pending")
@@ -280,9 +279,9 @@ def _grant(actor: User | None, user: User, organisation: Organisation, role: str
            check: bool) -> Membership:
     if role not in Role.values:
         raise ValidationError({"role": _("Choose a role.")})
-    if check:
-        if role not in permissions.grantable_roles(actor) or not permissions.can(actor, "role.manage", organisation):
-            raise PermissionDenied
+    if check and (role not in permissions.grantable_roles(actor)
+                  or not permissions.can(actor, "role.manage", organisation)):
+        raise PermissionDenied
     if role in SEPARATED_ADMIN_ROLES:
         held = set(user.memberships.filter(role__in=SEPARATED_ADMIN_ROLES).values_list("role", flat=True))
         if held - {role}:

@@ -3,7 +3,8 @@
 from django.urls import path
 
 from zhijiao.core import manage_views as core_views
-from zhijiao.identity import client_views, manage_views as identity_views, roster_views
+from zhijiao.identity import client_views, roster_views
+from zhijiao.identity import manage_views as identity_views
 
 app_name = "manage"
 

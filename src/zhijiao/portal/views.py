@@ -10,7 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from zhijiao.identity import auth, selectors as identity_selectors, services
+from zhijiao.identity import auth, services
+from zhijiao.identity import selectors as identity_selectors
 from zhijiao.identity.forms import ProfileForm
 from zhijiao.identity.views import apply_errors
 from zhijiao.portal import selectors
