@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from zhijiao.demo.people import PeopleFactory, Person
 from zhijiao.identity import services
-from zhijiao.identity.models import Organisation, OrgKind, Role, User
+from zhijiao.identity.models import Organisation, OrgKind, Role, User, Verification
 
 DEMO_PASSWORD = "Zhijiao@2026"
 DEMO_EMAIL_DOMAIN = "example.com"
@@ -102,7 +102,7 @@ def _account_user(account: DemoAccount, person: Person, password_hash: str) -> U
     # follows goes through the service and is audited.
     user = User(
         username=account.username, real_name=account.real_name, email=f"{account.username}@{DEMO_EMAIL_DOMAIN}",
-        password=password_hash, birth_date=person.birth_date,
+        password=password_hash, birth_date=person.birth_date, verification=Verification.VERIFIED,
     )
     user.set_phone(person.phone)
     user.set_id_number(person.id_number)

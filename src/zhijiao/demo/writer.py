@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
-from zhijiao.identity.models import PATH_WIDTH, GuardianLink, Membership, Organisation, User
+from zhijiao.identity.models import PATH_WIDTH, GuardianLink, Membership, Organisation, User, Verification
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +92,8 @@ class BulkWriter:
                             {"created_at": now})
         self._users = _Table(User, ("id", "username", "real_name", "birth_date", "phone_enc", "phone_index",
                                     "id_number_enc", "id_number_index"),
-                             {"password": password_hash, "date_joined": now})
+                             {"password": password_hash, "date_joined": now,
+                              "verification": Verification.VERIFIED})
         self._memberships = _Table(Membership, ("id", "user_id", "organisation_id", "role", "org_path"),
                                    {"created_at": now})
         self._links = _Table(GuardianLink, ("id", "guardian_id", "minor_id", "relation"),

@@ -49,6 +49,7 @@ from zhijiao.identity.models import (
     OrgKind,
     Role,
     User,
+    Verification,
 )
 from zhijiao.identity.roster_models import ActivationCode, RosterImport
 from zhijiao.identity.services import SCHOOL_CODE, USERNAME, clean_phone, is_valid_id_number
@@ -840,6 +841,8 @@ class _Import:
             user = User(
                 username=row.username, email=row.email, real_name=row.real_name, birth_date=row.birth_date,
                 language="zh-hans", date_joined=self.now,
+                # The school's student-status (学籍) and staff records are the real-name source (后台实名).
+                verification=Verification.VERIFIED if row.id_number else Verification.UNVERIFIED,
                 # An unusable password (Django's "!" prefix) without the cost of hashing one per person.
                 password=UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30),
             )
