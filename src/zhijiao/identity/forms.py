@@ -19,13 +19,9 @@ class CodeForm(forms.Form):
                                                          "autofocus": True}))
 
 
-class RegisterForm(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150,
-                               widget=forms.TextInput(attrs={"autocomplete": "username"}))
-    real_name = forms.CharField(label=_("Real name"), max_length=100, required=False)
-    email = forms.EmailField(label=_("Email"), required=False)
-    phone = forms.CharField(label=_("Mobile number"), max_length=20, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+class NewPasswordForm(forms.Form):
+    """A new password typed twice; the complexity rules are checked by the service that sets it."""
+
     password = forms.CharField(label=_("Password"), max_length=128,
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                help_text=_("At least 8 characters, with three of: lower case, upper case, digits, symbols."))
@@ -37,6 +33,17 @@ class RegisterForm(forms.Form):
         if data.get("password") and data.get("password2") and data["password"] != data["password2"]:
             self.add_error("password2", _("The two passwords differ."))
         return data
+
+
+class RegisterForm(NewPasswordForm):
+    field_order = ["username", "real_name", "email", "phone", "password", "password2"]
+
+    username = forms.CharField(label=_("Username"), max_length=150,
+                               widget=forms.TextInput(attrs={"autocomplete": "username"}))
+    real_name = forms.CharField(label=_("Real name"), max_length=100, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Mobile number"), max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
 
 
 class ProfileForm(forms.Form):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from zhijiao.identity import roster as roster_service
 from zhijiao.identity.decorators import admin_page
+from zhijiao.identity.forms import NewPasswordForm
 from zhijiao.identity.views import apply_errors
 
 
@@ -27,25 +28,20 @@ class RosterForm(forms.Form):
     )
 
 
-class ActivationForm(forms.Form):
+class ActivationForm(NewPasswordForm):
+    field_order = ["username", "code", "password", "password2"]
+
     username = forms.CharField(label=gettext_lazy("Username"), max_length=150,
                                widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
     code = forms.CharField(label=gettext_lazy("Activation code"), max_length=32,
                            help_text=gettext_lazy("The code on the slip from your school, e.g. ABCDE-FGH23."),
                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
                                                          "autocapitalize": "characters"}))
-    password = forms.CharField(label=gettext_lazy("New password"), max_length=128,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                               help_text=gettext_lazy("At least 8 characters, with three of: lower case, upper "
-                                                      "case, digits, symbols."))
-    password2 = forms.CharField(label=gettext_lazy("New password again"), max_length=128,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
-    def clean(self):
-        data = super().clean()
-        if data.get("password") and data.get("password2") and data["password"] != data["password2"]:
-            self.add_error("password2", _("The two passwords differ."))
-        return data
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = gettext_lazy("New password")
+        self.fields["password2"].label = gettext_lazy("New password again")
 
 
 def _csv_response(text: str, filename: str) -> HttpResponse:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhijiao.core import audit
+from zhijiao.core.i18n import remember_language
 from zhijiao.identity import auth, services
 from zhijiao.identity.forms import CodeForm, LoginForm, RegisterForm
 
@@ -39,7 +40,7 @@ def _safe_next(request, fallback: str) -> str:
 
 def _signed_in_response(request, user):
     response = HttpResponseRedirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax", max_age=365 * 86400)
+    remember_language(response, user.language)
     return response
 
 

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from zhijiao.core.i18n import remember_language
 from zhijiao.identity import auth, services
 from zhijiao.identity import selectors as identity_selectors
 from zhijiao.identity.forms import ProfileForm
@@ -32,7 +33,7 @@ def switch_language(request, code: str):
         target = "/"
     response = HttpResponseRedirect(target)
     if code in dict(settings.LANGUAGES):
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, samesite="Lax", max_age=365 * 86400)
+        remember_language(response, code)
         if request.user.is_authenticated and request.user.language != code:
             type(request.user).objects.filter(pk=request.user.pk).update(language=code)
     return response
@@ -67,7 +68,7 @@ def profile(request):
         else:
             messages.success(request, _("Your profile was saved."))
             response = redirect("portal:space")
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax", max_age=365 * 86400)
+            remember_language(response, user.language)
             return response
     return render(request, "portal/profile.html", {"form": form})
 
