@@ -20,6 +20,14 @@ def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(settings, request):
+    # Every test gets an empty in-process cache: rate-limit counters and cached sessions of one test
+    # (or of a parallel worker sharing var/cache) must not leak into another.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": request.node.nodeid}}
+
+
 class Tree:
     """国家 → 浙江省 → 杭州市 → 西湖区 / 上城区 → one school in each county → a class in the first school."""
 

@@ -134,6 +134,11 @@ PASSWORD_RESET_TIMEOUT = 3600
 ZJ_LOCKOUT_FAILURES = int(os.environ.get("ZJ_LOCKOUT_FAILURES", "5"))
 ZJ_LOCKOUT_WINDOW = timedelta(minutes=int(os.environ.get("ZJ_LOCKOUT_WINDOW_MINUTES", "15")))
 ZJ_LOCKOUT_DURATION = timedelta(minutes=int(os.environ.get("ZJ_LOCKOUT_MINUTES", "15")))
+# Per client address, per 15 minutes: password attempts (whatever the account), registrations, and
+# password-reset requests (these also count per email address).
+ZJ_RATE_LOGIN = int(os.environ.get("ZJ_RATE_LOGIN", "30"))
+ZJ_RATE_REGISTER = int(os.environ.get("ZJ_RATE_REGISTER", "10"))
+ZJ_RATE_PASSWORD_RESET = int(os.environ.get("ZJ_RATE_PASSWORD_RESET", "5"))
 
 # Personal data key: 32 bytes, base64. AES-256-GCM for ID numbers and phone numbers at rest.
 ZJ_DATA_KEY = load_or_create_secret("ZJ_DATA_KEY", VAR_DIR / "keys" / "data_key", nbytes=32, b64=True)
@@ -212,6 +217,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("ZJ_SSL_REDIRECT")
 SECURE_HSTS_SECONDS = int(os.environ.get("ZJ_HSTS_SECONDS", "0"))
+# How many trusted proxies (load balancers) stand in front: the client address is read from
+# X-Forwarded-For accordingly (core/http.py). 0 = clients connect directly.
+ZJ_PROXY_HOPS = int(os.environ.get("ZJ_PROXY_HOPS", "0"))
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("ZJ_BEHIND_TLS_PROXY") else None
 
 LOGGING = {

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhijiao.core.http import client_address
 from zhijiao.core.models import AuditEntry, AuditHead
 
 # 等级保护 requires keeping audit records at least this long, whatever the configuration says.
@@ -58,12 +59,6 @@ ACTIONS = {
     "guardian.link": _("Guardian linked"),
     "access.denied": _("Access denied"),
 }
-
-
-def _client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _canonical(entry: AuditEntry) -> bytes:
@@ -125,7 +120,7 @@ def record(
             target_type=target._meta.label_lower if target is not None else "",
             target_id=str(target.pk) if target is not None else "",
             organisation=organisation,
-            ip=_client_ip(request),
+            ip=client_address(request),
             success=success,
             detail=detail,
             prev_mac=head.last_mac,

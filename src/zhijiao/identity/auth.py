@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhijiao.core import audit, crypto
+from zhijiao.core.http import client_address
 from zhijiao.identity import permissions
 from zhijiao.identity.models import LoginAttempt, RecoveryCode, TOTPDevice, User
 
@@ -37,14 +38,10 @@ class SignIn:
     error: str = ""
 
 
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None if request is not None else None
-
-
 def _note_failure(request, user: User | None, username: str, reason: str) -> None:
     now = timezone.now()
     LoginAttempt.objects.create(
-        user=user, username=username[:150], ip=_ip(request), success=False, reason=reason,
+        user=user, username=username[:150], ip=client_address(request), success=False, reason=reason,
         user_agent=(request.META.get("HTTP_USER_AGENT", "") if request else "")[:300],
     )
     audit.record("login.failure", request=request, actor=user, actor_name=username[:150], success=False,
@@ -71,7 +68,7 @@ def _complete_login(request, user: User, *, with_code: bool) -> None:
         request.session[SESSION_MFA_AT] = int(timezone.now().timestamp())
     request.session["zj_language"] = user.language
     LoginAttempt.objects.create(
-        user=user, username=user.username, ip=_ip(request), success=True, reason="mfa" if with_code else "password",
+        user=user, username=user.username, ip=client_address(request), success=True, reason="mfa" if with_code else "password",
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
     )
     audit.record("login.success", request=request, actor=user, mfa=with_code)

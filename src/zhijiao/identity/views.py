@@ -16,10 +16,17 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhijiao.core import audit
+from zhijiao.core import audit, ratelimit
+from zhijiao.core.http import client_address
 from zhijiao.core.i18n import remember_language
 from zhijiao.identity import auth, services
 from zhijiao.identity.forms import CodeForm, LoginForm, RegisterForm
+
+RATE_WINDOW = 15 * 60
+
+
+def _within_rate(request, scope: str, limit: int) -> bool:
+    return ratelimit.allow(scope, client_address(request) or "unknown", limit, RATE_WINDOW)
 
 
 def apply_errors(form, exc: ValidationError) -> None:
@@ -48,7 +55,9 @@ def login_view(request):
     if request.session.pop("zj_idle_logout", False):
         messages.info(request, _("You were signed out after a period of inactivity."))
     form = LoginForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not _within_rate(request, "login", settings.ZJ_RATE_LOGIN):
+        form.add_error(None, _("Too many sign-in attempts from your network. Wait 15 minutes and try again."))
+    elif request.method == "POST" and form.is_valid():
         result = auth.sign_in_with_password(request, form.cleaned_data["identifier"], form.cleaned_data["password"])
         if result.needs_code:
             verify = reverse("identity:login-verify")
@@ -88,7 +97,9 @@ def register_view(request):
     if request.user.is_authenticated:
         return redirect("portal:space")
     form = RegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not _within_rate(request, "register", settings.ZJ_RATE_REGISTER):
+        form.add_error(None, _("Too many registrations from your network. Wait 15 minutes and try again."))
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             user = services.register_user(
@@ -161,7 +172,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("identity:password-reset-done")
 
     def form_valid(self, form):
-        audit.record("password.reset_request", request=self.request, actor_name=form.cleaned_data["email"][:150])
+        email = form.cleaned_data["email"].lower()
+        limit = settings.ZJ_RATE_PASSWORD_RESET
+        if not (_within_rate(self.request, "reset", limit) and ratelimit.allow("reset-email", email, limit, RATE_WINDOW)):
+            form.add_error(None, _("Too many password-reset requests. Wait 15 minutes and try again."))
+            return self.form_invalid(form)
+        audit.record("password.reset_request", request=self.request, actor_name=email[:150])
         return super().form_valid(form)
 
 
