@@ -55,7 +55,10 @@ test-slow: venv-dev
 	@$(BIN)/pytest -q -m slow $(PYTEST_OPTS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "No slow tests are marked yet."; exit 0; fi; exit $$rc
 
+# The HTTP benchmark loads the server from a second process with wrk (Debian package).
 bench: venv-dev
+	@command -v wrk >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	@for script in bench/*.py; do case $$script in bench/_*) continue;; esac; \
 	  echo "==> $$script"; $(BIN)/python $$script || exit 1; done
 
