@@ -29,7 +29,7 @@ def admin_page(*capabilities: str):
                 audit.record("access.denied", request=request, success=False, path=request.path[:200])
                 raise PermissionDenied
             if not auth.has_confirmed_totp(user):
-                messages.warning(request, _("Set up two-step verification to open administration pages."))
+                # The setup page itself explains that the administrator role requires it.
                 return redirect("identity:mfa-setup")
             if not auth.mfa_satisfied(request):
                 messages.warning(request, _("Sign in again with your verification code to open administration pages."))

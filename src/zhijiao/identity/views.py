@@ -122,6 +122,7 @@ def mfa_setup_view(request):
     if auth.has_confirmed_totp(user):
         return redirect("portal:security")
     form = CodeForm(request.POST or None)
+    form.fields["code"].help_text = _("The 6-digit code your authenticator app shows now.")
     if request.method == "POST" and form.is_valid():
         try:
             codes = auth.confirm_enrolment(request, user, form.cleaned_data["code"])
