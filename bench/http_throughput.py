@@ -64,7 +64,7 @@ def prepare() -> tuple[str, str]:
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session["zj_seen"] = int(time.time()) + 3600  # keeps the idle stamp fresh for the whole run
     session.create()
-    token = AccessToken.objects.create(user=user, token="bench-" + os.urandom(16).hex(), scope="openid",
+    token = AccessToken.objects.create(user=user, token="bench-" + os.urandom(16).hex(), scope="openid api",
                                        expires=timezone.now() + timedelta(hours=1))
     return session.session_key, token.token
 

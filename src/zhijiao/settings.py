@@ -161,6 +161,7 @@ OAUTH2_PROVIDER = {
         "profile": _("Your name and preferred language"),
         "email": _("Your email address"),
         "orgs": _("Your organisations and roles"),
+        "api": _("Use the Zhijiao API in your name, with your roles"),
     },
     "DEFAULT_SCOPES": ["openid"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,

@@ -47,7 +47,7 @@ def test_audit_admin_session_without_two_step_verification_is_refused(people):
 
 def test_bearer_token_of_the_audit_admin_is_accepted(people):
     enrol_totp(people["auditor"])
-    AccessToken.objects.create(user=people["auditor"], token="audit-token-1", scope="openid",
+    AccessToken.objects.create(user=people["auditor"], token="audit-token-1", scope="openid api",
                                expires=timezone.now() + timedelta(hours=1))
     response = Client().get(VERIFY_URL, HTTP_AUTHORIZATION="Bearer audit-token-1")
     assert response.status_code == 200 and response.json()["ok"] is True

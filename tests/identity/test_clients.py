@@ -281,7 +281,7 @@ def test_the_api_needs_two_step_verification_and_refuses_access_tokens(people):
     assert signed_in(sysadmin, mfa=False).get(API).status_code == 403
 
     enrol_totp(sysadmin)
-    AccessToken.objects.create(user=sysadmin, application=issued.client, token="sysadmin-token", scope="openid",
+    AccessToken.objects.create(user=sysadmin, application=issued.client, token="sysadmin-token", scope="openid api",
                                expires=timezone.now() + timedelta(hours=1))
     bearer = {"HTTP_AUTHORIZATION": "Bearer sysadmin-token"}
     assert Client().get("/api/v1/me", **bearer).status_code == 200

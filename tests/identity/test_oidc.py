@@ -33,7 +33,7 @@ from zhijiao.identity.models import Role
 PORTAL = "https://portal.example.edu.cn/oidc/callback"
 PORTAL_HOME = "https://portal.example.edu.cn/"
 NATIVE_APP = "http://127.0.0.1:8765/callback"
-ALL_SCOPES = "openid profile email orgs"
+ALL_SCOPES = "openid profile email orgs api"
 
 
 # --- A browser that fills in forms ------------------------------------------------------------------------
@@ -257,7 +257,7 @@ def test_trusted_client_signs_a_teacher_in_refreshes_and_signs_out(site, world, 
 def test_untrusted_public_client_asks_for_consent_and_gets_only_what_its_scopes_allow(site, world, discovery, http, new_browser):
     _tree, sysadmin, teacher = world
     issued = register(sysadmin, name="班级助手", client_type="public", redirect_uris=[NATIVE_APP], trusted=False)
-    rp = relying_party(http, issued, redirect_uri=NATIVE_APP, scope="openid profile")
+    rp = relying_party(http, issued, redirect_uri=NATIVE_APP, scope="openid profile api")
     browser = new_browser()
 
     url, state, _nonce, _verifier = start(rp, discovery)
@@ -348,3 +348,14 @@ def test_a_consent_form_missing_its_request_is_refused(people):
     response = signed_in(people["teacher_a"], mfa=False).post("/o/authorize/", {"allow": "yes"})
     assert response.status_code == 200 and "Location" not in response.headers
     assert 'class="form-errors" role="alert"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_sign_in_token_without_the_api_scope_does_not_act_on_the_api(people):
+    from django.test import Client
+
+    AccessToken.objects.create(user=people["teacher_a"], token="sign-in-only", scope="openid profile orgs",
+                               expires=timezone.now() + timedelta(hours=1))
+    assert Client().get("/api/v1/me", HTTP_AUTHORIZATION="Bearer sign-in-only").status_code == 401
+    AccessToken.objects.filter(token="sign-in-only").update(scope="openid api")
+    assert Client().get("/api/v1/me", HTTP_AUTHORIZATION="Bearer sign-in-only").status_code == 200

@@ -66,7 +66,7 @@ class AuditFilterForm(forms.Form):
 
 def _int_param(request, name: str) -> int | None:
     value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdecimal() else None
 
 
 def target_label(entry) -> str:

@@ -98,7 +98,7 @@ def organisations_named(text: str, limit: int = 2) -> list[Organisation]:
     text = text.strip()
     if text.startswith("#"):
         number = text[1:]
-        return list(Organisation.objects.filter(pk=int(number))) if number.isdigit() else []
+        return list(Organisation.objects.filter(pk=int(number))) if number.isdecimal() else []
     if not text:
         return []
     by_code = list(Organisation.objects.filter(code=text).order_by("path")[:limit])

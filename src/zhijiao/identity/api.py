@@ -70,10 +70,12 @@ class MembersPage(Schema):
 
 
 class ProfileIn(Schema):
-    real_name: str = Field("", max_length=100)
-    email: str = Field("", max_length=254)
-    phone: str = Field("", max_length=20)
-    language: str = Field("zh-hans", max_length=10)
+    """Only the fields sent are changed."""
+
+    real_name: str | None = Field(None, max_length=100)
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=20)
+    language: str | None = Field(None, max_length=10)
 
 
 class OrgIn(Schema):
@@ -136,23 +138,37 @@ def me(request):
 @router.patch("/me", response=MeOut, summary="Update one's own profile")
 def update_me(request, payload: ProfileIn):
     user = request.auth
-    services.update_profile(user, real_name=payload.real_name, email=payload.email, phone=payload.phone,
-                            language=payload.language, request=request)
+    current = {"real_name": user.real_name, "email": user.email or "", "phone": user.phone, "language": user.language}
+    changes = {key: value for key, value in payload.dict(exclude_unset=True).items() if value is not None}
+    services.update_profile(user, **{**current, **changes}, request=request)
     return _me(user)
 
 
 @router.get("/orgs", response=list[OrgOut], summary="Search organisations by name or code")
 def list_orgs(request, q: str = Query("", max_length=100), parent_id: int | None = None):
-    """With ``parent_id``: that node's children. With ``q``: name contains or code starts with ``q``."""
+    """With ``parent_id``: that node's children. With ``q``: name contains or code starts with ``q``.
+
+    Only organisations the caller may see: inside their administrative scopes, or on the way from the
+    root to their own organisations.
+    """
+    user = request.auth
     if parent_id is not None:
-        parent = get_object_or_404(Organisation, pk=parent_id)
-        return [_org(o) for o in Organisation.objects.filter(parent=parent).order_by("code", "name")[:500]]
-    return [_org(o) for o in selectors.search_organisations(q)]
+        parent = _visible_org(user, parent_id)
+        children = Organisation.objects.filter(parent=parent).order_by("code", "name")[:500]
+        return [_org(o) for o in children if permissions.can_see_organisation(user, o)]
+    return [_org(o) for o in selectors.search_organisations(q, within=permissions.visible_paths(user))]
+
+
+def _visible_org(user: User, org_id: int) -> Organisation:
+    org = get_object_or_404(Organisation, pk=org_id)
+    if not permissions.can_see_organisation(user, org):
+        raise PermissionDenied
+    return org
 
 
 @router.get("/orgs/{org_id}", response=OrgOut)
 def get_org(request, org_id: int):
-    return _org(get_object_or_404(Organisation, pk=org_id))
+    return _org(_visible_org(request.auth, org_id))
 
 
 @router.post("/orgs", response={201: OrgOut}, summary="Create an organisation under a parent in your scope")

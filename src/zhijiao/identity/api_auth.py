@@ -6,11 +6,14 @@ must have passed it, and a token is only honoured for an administrator who has a
 
 import hashlib
 
+from django.conf import settings
 from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from zhijiao.identity import auth, permissions
+
+API_SCOPE = "api"
 
 
 class TwoStepRequired(Exception):
@@ -24,7 +27,7 @@ class CsrfRejected(Exception):
 class SessionAuth(APIKeyCookie):
     """The session cookie; for unsafe methods ninja also checks the CSRF token."""
 
-    param_name = "sessionid"
+    param_name = settings.SESSION_COOKIE_NAME
 
     def _get_key(self, request):
         # No session cookie: nothing to protect, let the caller get a plain 401.
@@ -53,6 +56,10 @@ class BearerAuth(HttpBearer):
         checksum = hashlib.sha256(token.encode()).hexdigest()
         access = AccessToken.objects.select_related("user", "user__totp").filter(token_checksum=checksum).first()
         if access is None or access.expires < timezone.now() or access.user is None or not access.user.is_active:
+            return None
+        # Tokens a platform got to sign someone in (openid, profile, orgs) do not act on the API; that
+        # takes the "api" scope, which the person grants on the consent page.
+        if API_SCOPE not in access.scope.split():
             return None
         user = access.user
         if permissions.holds_admin_role(user) and not auth.has_confirmed_totp(user):

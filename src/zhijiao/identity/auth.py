@@ -7,7 +7,6 @@ the same lockout as failed passwords.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -38,7 +37,9 @@ class SignIn:
     error: str = ""
 
 
-def _note_failure(request, user: User | None, username: str, reason: str) -> None:
+def _note_failure(request, user: User | None, identifier: str, reason: str) -> None:
+    # What was typed may be a phone number: keep the account's username, or a masked form.
+    username = user.username if user is not None else crypto.mask(identifier[:150])
     now = timezone.now()
     LoginAttempt.objects.create(
         user=user, username=username[:150], ip=client_address(request), success=False, reason=reason,
@@ -74,7 +75,8 @@ def _complete_login(request, user: User, *, with_code: bool) -> None:
     audit.record("login.success", request=request, actor=user, mfa=with_code)
 
 
-@transaction.atomic
+# Not one transaction: the password hash takes tens of milliseconds, and on SQLite an open write
+# transaction would hold the database's single write lock for all of it.
 def sign_in_with_password(request, identifier: str, password: str) -> SignIn:
     from zhijiao.identity.services import find_user_by_identifier
 
@@ -202,7 +204,8 @@ def confirm_enrolment(request, user: User, code: str) -> list[str]:
 
 
 def _hash_code(code: str) -> str:
-    return hashlib.sha256(code.replace("-", "").lower().encode()).hexdigest()
+    # Keyed, so a copy of the database alone does not let anyone try all 2^40 codes offline.
+    return crypto.blind_index(code.replace("-", "").lower(), "totp.recovery")
 
 
 def _new_recovery_codes(user: User) -> list[str]:
@@ -240,4 +243,10 @@ def disable_totp(actor: User, user: User, request=None) -> None:
 
 
 def note_password_change(request, user: User, *, reset: bool) -> None:
+    """After a new password: tokens issued to programs and platforms under the old one stop working."""
+    from oauth2_provider.models import AccessToken, RefreshToken
+
+    for refresh in RefreshToken.objects.filter(user=user, revoked__isnull=True):
+        refresh.revoke()
+    AccessToken.objects.filter(user=user).delete()
     audit.record("password.reset" if reset else "password.change", request=request, actor=user, target=user)

@@ -50,7 +50,7 @@ def _lookup_org(value: str, user: User, capability: str) -> Organisation | None:
     """An organisation the admin typed by code or by id, if it lies in their scope."""
     value = (value or "").strip()
     candidates = Organisation.objects.filter(code=value) if not value.startswith("#") else Organisation.objects.none()
-    if value.lstrip("#").isdigit():
+    if value.lstrip("#").isdecimal():
         candidates = candidates | Organisation.objects.filter(pk=int(value.lstrip("#")))
     for org in candidates:
         if permissions.can(user, capability, org):
@@ -173,12 +173,12 @@ class GrantForm(forms.Form):
 def users(request):
     roots = _scope_roots(request.user, "user.manage")
     org_id = request.GET.get("org")
-    org = _scoped_org(request.user, int(org_id), "user.manage") if org_id and org_id.isdigit() else roots[0]
+    org = _scoped_org(request.user, int(org_id), "user.manage") if org_id and org_id.isdecimal() else roots[0]
     filters = MemberFilterForm(request.GET or None)
     query, role = "", None
     if filters.is_valid():
         query, role = filters.cleaned_data["q"], filters.cleaned_data["role"] or None
-    after = int(request.GET["after"]) if request.GET.get("after", "").isdigit() else 0
+    after = int(request.GET["after"]) if request.GET.get("after", "").isdecimal() else 0
     members = list(selectors.members_under(org, role=role, query=query).filter(pk__gt=after).order_by("id")[: PAGE_SIZE + 1])
     has_more = len(members) > PAGE_SIZE
     members = members[:PAGE_SIZE]
@@ -214,16 +214,16 @@ def user_detail(request, user_id: int):
                 services.grant_role(actor, target, org, grant_form.cleaned_data["role"], request=request)
             except ValidationError as exc:
                 apply_errors(grant_form, exc)
+            except PermissionDenied:
+                grant_form.add_error(None, _("You may not give this person this role there."))
             else:
                 messages.success(request, _("Role granted."))
                 return redirect("manage:user", user_id=target.pk)
-    memberships = [
-        (m, m.role in permissions.grantable_roles(actor) and permissions.can(actor, "role.manage", m.organisation))
-        for m in selectors.memberships_of(target)
-    ]
+    memberships = [(m, permissions.may_grant(actor, target, m.role, m.organisation))
+                   for m in selectors.memberships_of(target)]
     return render(request, "identity/manage/user_detail.html", {
         "target": target, "memberships": memberships, "grant_form": grant_form,
-        "can_grant": bool(grant_form.fields["role"].choices),
+        "can_grant": bool(grant_form.fields["role"].choices) and actor.pk != target.pk,
         "has_totp": auth.has_confirmed_totp(target),
         "security": permissions.can_manage_user(actor, target, "security.manage"),
     })
@@ -260,7 +260,9 @@ def security(request):
         if found is None or not permissions.can_manage_user(request.user, found, "security.manage"):
             form.add_error("username", _("No such account in your scope."))
             found = None
-    locked = [u for u in selectors.locked_accounts() if permissions.can_manage_user(request.user, u, "security.manage")]
+    scope = permissions.scope_paths(request.user, "security.manage")
+    locked = [u for u in selectors.locked_accounts(within=scope)
+              if permissions.can_manage_user(request.user, u, "security.manage")]
     return render(request, "identity/manage/security.html", {
         "form": form, "found": found, "found_totp": found is not None and auth.has_confirmed_totp(found),
         "locked": locked,
@@ -287,7 +289,11 @@ def unlock(request, user_id: int):
 @require_POST
 def reset_mfa(request, user_id: int):
     target = _security_target(request, user_id)
-    auth.disable_totp(request.user, target, request=request)
+    try:
+        auth.disable_totp(request.user, target, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("manage:security")
     messages.success(request, _("Two-step verification of %(name)s was reset; they set it up again at next sign-in.")
                      % {"name": target.username})
     return redirect("manage:security")

@@ -31,6 +31,7 @@ class ZhijiaoOAuth2Validator(OAuth2Validator):
         "locale": "profile",
         "verification": "profile",
         "email": "email",
+        "email_verified": "email",
         "orgs": "orgs",
         "roles": "orgs",
     }
@@ -45,6 +46,8 @@ class ZhijiaoOAuth2Validator(OAuth2Validator):
         }
         if user.email:
             claims["email"] = user.email
+            # Nobody confirmed the address: a platform must not link accounts by it.
+            claims["email_verified"] = False
         # Memberships cost a query; read them only when the client asked for them.
         if "orgs" in (request.scopes or ()):
             memberships = selectors.memberships_of(user)

@@ -2,12 +2,18 @@
 
 A capability is granted by roles; a role is held in an organisation, and the power it gives reaches that
 organisation's whole subtree and nothing outside it. A bureau organisation (教育局) acts for the division
-it sits under.
+it sits under. Three capabilities concern the whole platform (the audit log, the outbox, sign-on
+clients) and come only from a membership at the root of the tree.
+
+A person is within an administrator's reach only when *all* of their memberships lie inside the
+administrator's scope: a school cannot act on a national administrator by first giving them a role at
+the school.
 
 三员分立 (separation of the three administrators): the system administrator runs the organisation tree,
 accounts and sign-on clients; the security administrator grants roles, unlocks accounts and resets
 two-step verification; the audit administrator only reads the audit log. No capability is shared
-between them, and no person may hold two of the three roles (enforced in services).
+between them; services refuse to give a holder of one of them any other administrative role, and
+refuse anyone a change to their own roles.
 """
 
 from __future__ import annotations
@@ -34,8 +40,11 @@ CAPABILITIES: dict[str, set[str]] = {
     "audit.read": {Role.AUDIT_ADMIN},
 }
 
-# Roles that only the security administrator may hand out, and never the separated ones (those come
-# from `zj createadmin`, an operator's act on the server).
+# Capabilities over the whole platform: only a membership at the root of the tree gives them.
+PLATFORM_WIDE = {"oidc.manage", "outbox.read", "audit.read"}
+
+# What each granting role may hand out. The separated roles are never grantable here: they come from
+# `zj createadmin`, an operator's act on the server.
 GRANTABLE_BY_BUSINESS_ADMINS = {
     Role.LEARNER,
     Role.TEACHER,
@@ -76,12 +85,15 @@ def scope_paths(user: User, capability: str) -> list[str]:
     if not user.is_authenticated or not user.is_active:
         return []
     roles = CAPABILITIES[capability]
-    paths = []
-    for role, path, kind in _memberships(user):
-        if role in roles:
-            # A bureau acts for the division above it.
-            paths.append(path[:-PATH_WIDTH] if kind == OrgKind.BUREAU else path)
+    paths = [_scope_of(path, kind) for role, path, kind in _memberships(user) if role in roles]
+    if capability in PLATFORM_WIDE:
+        paths = [p for p in paths if len(p) == PATH_WIDTH]
     return paths
+
+
+def _scope_of(path: str, kind: str) -> str:
+    # A bureau acts for the division above it.
+    return path[:-PATH_WIDTH] if kind == OrgKind.BUREAU else path
 
 
 def has_capability(user: User, capability: str) -> bool:
@@ -98,10 +110,14 @@ def require(user: User, capability: str, organisation: Organisation | None = Non
         raise PermissionDenied
 
 
-def can_manage_user(actor: User, target: User, capability: str = "user.manage") -> bool:
-    """An administrator reaches a user through any of the user's memberships inside the admin's scope.
+def _covers(paths: list[str], target_paths: list[str]) -> bool:
+    return all(any(tp.startswith(p) for p in paths) for tp in target_paths)
 
-    A user with no membership at all is reachable only from the root of the tree.
+
+def can_manage_user(actor: User, target: User, capability: str = "user.manage") -> bool:
+    """Every one of the target's memberships lies in the actor's scope for ``capability``.
+
+    A user with no membership at all (a self-registered learner) is reachable only from the root.
     """
     paths = scope_paths(actor, capability)
     if not paths:
@@ -109,18 +125,62 @@ def can_manage_user(actor: User, target: User, capability: str = "user.manage") 
     target_paths = [p for _, p, _ in _memberships(target)]
     if not target_paths:
         return any(len(p) == PATH_WIDTH for p in paths)
-    return any(tp.startswith(p) for tp in target_paths for p in paths)
+    return _covers(paths, target_paths)
+
+
+def may_grant(actor: User, target: User, role: str, organisation: Organisation) -> bool:
+    """One of the actor's own memberships both allows handing out ``role`` and covers ``organisation``,
+    and the target's existing memberships all lie in the actor's role-granting scope.
+
+    A user without memberships may be given a first role by any administrator whose scope covers the
+    organisation: that is how a self-registered teacher joins their school.
+    """
+    if actor.pk == target.pk:
+        return False
+    covering = [
+        _scope_of(path, kind)
+        for held, path, kind in _memberships(actor)
+        if role in _GRANTS.get(held, set()) and organisation.path.startswith(_scope_of(path, kind))
+    ]
+    if not covering:
+        return False
+    target_paths = [p for _, p, _ in _memberships(target)]
+    return _covers(scope_paths(actor, "role.manage"), target_paths)
+
+
+def can_see_organisation(user: User, organisation: Organisation) -> bool:
+    """Read access to an organisation: inside any administrative scope of the user, or on the way from
+    the root to one of the user's own organisations."""
+    if not user.is_authenticated:
+        return False
+    for capability in ("org.manage", "user.manage", "role.manage", "security.manage"):
+        if can(user, capability, organisation):
+            return True
+    return any(path.startswith(organisation.path) for _, path, _ in _memberships(user))
+
+
+def visible_paths(user: User) -> list[str]:
+    """Subtrees whose organisations the user may search (their administrative scopes)."""
+    paths: set[str] = set()
+    for capability in ("org.manage", "user.manage", "role.manage", "security.manage"):
+        paths.update(scope_paths(user, capability))
+    return sorted(paths)
 
 
 def holds_admin_role(user: User) -> bool:
     return any(role in ADMIN_ROLES for role, _, _ in _memberships(user))
 
 
+_GRANTS = {
+    Role.SECURITY_ADMIN: GRANTABLE_BY_SECURITY_ADMIN,
+    Role.BUREAU_ADMIN: GRANTABLE_BY_BUSINESS_ADMINS,
+    Role.SCHOOL_ADMIN: GRANTABLE_BY_BUSINESS_ADMINS,
+}
+
+
 def grantable_roles(actor: User) -> set[str]:
+    """Every role the actor may hand out somewhere (for choosing in forms; may_grant decides)."""
     roles: set[str] = set()
     for role, _, _ in _memberships(actor):
-        if role == Role.SECURITY_ADMIN:
-            roles |= GRANTABLE_BY_SECURITY_ADMIN
-        elif role in (Role.BUREAU_ADMIN, Role.SCHOOL_ADMIN):
-            roles |= GRANTABLE_BY_BUSINESS_ADMINS
+        roles |= _GRANTS.get(role, set())
     return roles

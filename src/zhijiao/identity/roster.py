@@ -723,6 +723,9 @@ class _Import:
         )
         new_rows = [row for row in self.rows if row.id_index not in by_index
                     and row.username.upper() not in by_username]
+        # An existing account may be attached only when every organisation it already belongs to is
+        # inside the importer's scope: a school must not reach people of other schools or bureaus.
+        out_of_reach = self._out_of_reach({u["id"] for u in by_index.values()} | {u["id"] for u in by_username.values()})
         emails_taken = self._taken("email", {row.email for row in new_rows if row.email})
         phone_indexes = {row.line: crypto.blind_index(row.phone, "user.phone") for row in new_rows if row.phone}
         phones_taken = self._taken("phone_index", set(phone_indexes.values()))
@@ -741,6 +744,10 @@ class _Import:
                 seen_person[row.id_index] = row.line
                 match = by_index.get(row.id_index)
                 if match is not None:
+                    if match["id"] in out_of_reach:
+                        self.reject(row, "id_number", _("This person belongs to organisations outside yours; an "
+                                                        "administrator over both must add them."))
+                        return False
                     if match["real_name"] and match["real_name"] != row.real_name:
                         self.reject(row, "id_number",
                                     _("This ID number is already registered under a different name."))
@@ -757,7 +764,8 @@ class _Import:
             if match is not None:
                 # Only a row without an ID number gets here with a match; it may claim the account only
                 # when the account has no ID number of its own and the names agree.
-                if row.id_index or match["id_number_index"] or match["real_name"] != row.real_name:
+                if (row.id_index or match["id_number_index"] or match["real_name"] != row.real_name
+                        or match["id"] in out_of_reach):
                     self.reject(row, "username", _("The username %(username)s is taken by another account.")
                                 % {"username": row.username})
                     return False
@@ -937,6 +945,15 @@ class _Import:
             for user in User.objects.filter(id_number_index__in=chunk).values("id", "id_number_index", "real_name"):
                 found[user["id_number_index"]] = user
         return found
+
+    def _out_of_reach(self, user_ids: set[int]) -> set[int]:
+        """Those of ``user_ids`` with a membership outside the importer's scope."""
+        outside = set()
+        for chunk in _chunks(sorted(user_ids)):
+            for user_id, path in Membership.objects.filter(user_id__in=chunk).values_list("user_id", "org_path"):
+                if not _in_scope(path, self.scope):
+                    outside.add(user_id)
+        return outside
 
     def _users_by_username(self, upper_names: set[str]) -> dict[str, dict]:
         found = {}

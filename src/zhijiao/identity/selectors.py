@@ -63,5 +63,10 @@ def search_organisations(query: str, within: list[str] | None = None, limit: int
     return list(qs.order_by("path")[:limit])
 
 
-def locked_accounts(limit: int = 200):
-    return list(User.objects.filter(locked_until__gt=timezone.now()).order_by("-locked_until")[:limit])
+def locked_accounts(within: list[str], limit: int = 200) -> list[User]:
+    """Locked accounts with a membership inside one of the given subtrees (paths)."""
+    scope = Q(pk__in=[])
+    for path in within:
+        scope |= Q(memberships__org_path__gte=path, memberships__org_path__lt=path_successor(path))
+    qs = User.objects.filter(scope, locked_until__gt=timezone.now()).distinct()
+    return list(qs.order_by("-locked_until")[:limit])

@@ -6,6 +6,7 @@ Pages and the API both call these functions; neither writes identity models dire
 from __future__ import annotations
 
 import re
+import uuid
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from zhijiao.core import audit, crypto
 from zhijiao.identity import permissions
 from zhijiao.identity.models import (
+    ADMIN_ROLES,
     ALLOWED_PARENTS,
     DIVISION_KINDS,
     PATH_WIDTH,
@@ -28,6 +30,7 @@ from zhijiao.identity.models import (
     OrgKind,
     Role,
     User,
+    Verification,
     path_successor,
 )
 
@@ -121,7 +124,12 @@ def create_organisation(
         raise PermissionDenied
     if code and Organisation.objects.filter(kind=kind, code=code).exists():
         raise ValidationError({"code": _("Another organisation of this kind already has this code.")})
-    org = Organisation.objects.create(name=name, kind=kind, code=code, parent=parent, path="pending")
+    try:
+        with transaction.atomic():
+            org = Organisation.objects.create(name=name, kind=kind, code=code, parent=parent,
+                                              path=f"pending-{uuid.uuid4().hex}")
+    except IntegrityError as exc:  # a concurrent request took the same code first
+        raise ValidationError({"code": _("Another organisation of this kind already has this code.")}) from exc
     org.path = (parent.path if parent else "") + str(org.pk).zfill(PATH_WIDTH)
     org.depth = len(org.path) // PATH_WIDTH - 1
     org.save(update_fields=["path", "depth"])
@@ -141,7 +149,11 @@ def update_organisation(actor: User, org: Organisation, *, name: str, code: str,
         raise ValidationError({"code": _("Another organisation of this kind already has this code.")})
     before = {"name": org.name, "code": org.code}
     org.name, org.code = name, code
-    org.save(update_fields=["name", "code"])
+    try:
+        with transaction.atomic():
+            org.save(update_fields=["name", "code"])
+    except IntegrityError as exc:
+        raise ValidationError({"code": _("Another organisation of this kind already has this code.")}) from exc
     audit.record("org.update", actor=actor, request=request, target=org, organisation=org, before=before,
                  after={"name": name, "code": code})
     return org
@@ -150,6 +162,9 @@ def update_organisation(actor: User, org: Organisation, *, name: str, code: str,
 @transaction.atomic
 def move_organisation(actor: User, org: Organisation, new_parent: Organisation, request=None) -> Organisation:
     """Re-hang ``org`` and its whole subtree under ``new_parent``; both ends must be in the actor's scope."""
+    # Lock both rows and work from their current paths, so two moves at once cannot build a cycle.
+    locked = Organisation.objects.select_for_update().in_bulk([org.pk, new_parent.pk])
+    org, new_parent = locked[org.pk], locked[new_parent.pk]
     permissions.require(actor, "org.manage", org)
     permissions.require(actor, "org.manage", new_parent)
     if new_parent.is_within(org):
@@ -256,6 +271,10 @@ def update_profile(user: User, *, real_name: str, email: str, phone: str, langua
     _check_unique_contact(email, phone, exclude=user)
     if language not in dict(User._meta.get_field("language").choices):
         raise ValidationError({"language": _("Choose a language.")})
+    real_name = (real_name or "").strip()
+    if user.verification == Verification.VERIFIED and real_name != user.real_name:
+        raise ValidationError({"real_name": _("Your name was verified against official records; ask your school "
+                                              "or bureau to correct it.")})
     user.real_name, user.email, user.language = (real_name or "").strip(), email, language
     user.set_phone(phone)
     user.save()
@@ -275,23 +294,35 @@ def unlock_user(actor: User, user: User, request=None) -> None:
 # --- Roles -------------------------------------------------------------------------------------------
 
 
+def _check_admin_roles_stay_separate(user: User, role: str) -> None:
+    """A holder of one of the three separated roles holds no other administrative role, and nobody
+    holds two of the three."""
+    if role not in ADMIN_ROLES:
+        return
+    held = set(user.memberships.filter(role__in=ADMIN_ROLES).values_list("role", flat=True)) | {role}
+    if held & SEPARATED_ADMIN_ROLES and len(held) > 1:
+        raise ValidationError({"role": _("The system, security and audit administrators must be three different "
+                                         "people, each holding no other administrative role.")})
+
+
 def _grant(actor: User | None, user: User, organisation: Organisation, role: str, *, request=None,
            check: bool) -> Membership:
     if role not in Role.values:
         raise ValidationError({"role": _("Choose a role.")})
-    if check and (role not in permissions.grantable_roles(actor)
-                  or not permissions.can(actor, "role.manage", organisation)):
+    if check and not permissions.may_grant(actor, user, role, organisation):
         raise PermissionDenied
-    if role in SEPARATED_ADMIN_ROLES:
-        held = set(user.memberships.filter(role__in=SEPARATED_ADMIN_ROLES).values_list("role", flat=True))
-        if held - {role}:
-            raise ValidationError({"role": _("The system, security and audit administrators must be three different people.")})
-        if role == Role.SYSTEM_ADMIN and Membership.objects.filter(organisation=organisation, role=role).exclude(user=user).exists():
-            raise ValidationError({"role": _("This unit already has a system administrator.")})
-    membership, created = Membership.objects.get_or_create(
-        user=user, organisation=organisation, role=role,
-        defaults={"org_path": organisation.path, "granted_by": actor},
-    )
+    _check_admin_roles_stay_separate(user, role)
+    if role == Role.SYSTEM_ADMIN and Membership.objects.filter(organisation=organisation, role=role).exclude(user=user).exists():
+        raise ValidationError({"role": _("This unit already has a system administrator.")})
+    try:
+        with transaction.atomic():
+            membership, created = Membership.objects.get_or_create(
+                user=user, organisation=organisation, role=role,
+                defaults={"org_path": organisation.path, "granted_by": actor},
+            )
+    except IntegrityError as exc:
+        # Only the one-system-admin-per-unit constraint can fire here: a concurrent grant won.
+        raise ValidationError({"role": _("This unit already has a system administrator.")}) from exc
     if created:
         permissions.forget(user)
         audit.record("role.grant", actor=actor, actor_name="" if actor else "operator", request=request,
@@ -312,11 +343,10 @@ def grant_role_as_operator(user: User, organisation: Organisation, role: str) ->
 
 @transaction.atomic
 def revoke_role(actor: User, membership: Membership, request=None) -> None:
-    if membership.role in SEPARATED_ADMIN_ROLES or membership.role not in permissions.grantable_roles(actor):
+    if membership.user_id == actor.pk:
+        raise ValidationError({"role": _("You cannot change your own roles; another administrator must.")})
+    if not permissions.may_grant(actor, membership.user, membership.role, membership.organisation):
         raise PermissionDenied
-    permissions.require(actor, "role.manage", membership.organisation)
-    if membership.user_id == actor.pk and membership.role in (Role.BUREAU_ADMIN, Role.SCHOOL_ADMIN):
-        raise ValidationError({"role": _("You cannot remove your own administrator role.")})
     audit.record("role.revoke", actor=actor, request=request, target=membership.user,
                  organisation=membership.organisation, role=membership.role)
     membership.delete()

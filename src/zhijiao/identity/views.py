@@ -129,6 +129,8 @@ def mfa_setup_view(request):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
+            request.session.pop("zj_totp_uri", None)
+            request.session.pop("zj_totp_secret", None)
             messages.success(request, _("Two-step verification is on."))
             return render(request, "identity/recovery_codes.html", {"codes": codes})
     if request.method == "GET" or "zj_totp_uri" not in request.session:

@@ -14,6 +14,7 @@ from zhijiao.core.i18n import remember_language
 from zhijiao.identity import auth, services
 from zhijiao.identity import selectors as identity_selectors
 from zhijiao.identity.forms import ProfileForm
+from zhijiao.identity.models import Verification
 from zhijiao.identity.views import apply_errors
 from zhijiao.portal import selectors
 
@@ -57,6 +58,8 @@ def profile(request):
     initial = {"real_name": user.real_name, "email": user.email or "", "phone": user.phone_masked,
                "language": user.language}
     form = ProfileForm(request.POST or None, initial=initial)
+    # A verified name comes from official records and is corrected there, not here.
+    form.fields["real_name"].disabled = user.verification == Verification.VERIFIED
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         phone = user.phone if data["phone"] == user.phone_masked else data["phone"]

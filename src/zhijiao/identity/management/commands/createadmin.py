@@ -50,7 +50,7 @@ class Command(BaseCommand):
             root = Organisation.objects.filter(parent=None, kind=OrgKind.NATION).first()
             return root or services.create_organisation(None, name="中华人民共和国", kind=OrgKind.NATION, parent=None)
         ref = ref.strip()
-        org = Organisation.objects.filter(pk=int(ref[1:])).first() if ref.startswith("#") and ref[1:].isdigit() \
+        org = Organisation.objects.filter(pk=int(ref[1:])).first() if ref.startswith("#") and ref[1:].isdecimal() \
             else Organisation.objects.filter(code=ref).first()
         if org is None:
             raise CommandError(f"no organisation {ref}")

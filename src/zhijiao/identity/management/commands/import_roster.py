@@ -72,7 +72,7 @@ class Command(BaseCommand):
         ref = ref.strip()
         org = Organisation.objects.filter(code=ref).order_by("pk").first() if not ref.startswith("#") else None
         key = ref.removeprefix("#")
-        if org is None and key.isdigit():
+        if org is None and key.isdecimal():
             org = Organisation.objects.filter(pk=int(key)).first()
         if org is None:
             raise CommandError(f"no organisation {ref}")
