@@ -23,6 +23,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.views import openapi_view
 
+from zhijiao.core import audit
 from zhijiao.core.audit_api import router as audit_router
 from zhijiao.identity.api import router as identity_router
 from zhijiao.identity.api_auth import BearerAuth, CsrfRejected, SessionAuth, TwoStepRequired
@@ -113,6 +114,8 @@ def on_two_step_required(request, exc):
 
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request, exc):
+    audit.record("access.denied", request=request, actor=getattr(request, "auth", None), success=False,
+                 path=request.path[:200], method=request.method)
     return error(request, 403, _("You do not have permission to do this."))
 
 

@@ -129,3 +129,14 @@ def test_prune_command_refuses_a_retention_below_180_days(monkeypatch, settings)
     with pytest.raises(CommandError):
         call_command("audit", "prune")
     assert AuditEntry.objects.filter(seq=entry.seq).exists()
+
+
+def test_rewinding_the_head_with_the_tail_is_detected():
+    from zhijiao.core.models import AuditHead
+
+    entries = _write(3)
+    _raw("DELETE FROM {table} WHERE seq = %s", [entries[-1].seq])
+    # Someone with database access also rewinds the head to the new last entry, without the key.
+    AuditHead.objects.filter(pk=1).update(last_seq=entries[-2].seq, last_mac=entries[-2].mac)
+    result = audit.verify()
+    assert (result.ok, result.problem) == (False, "head")

@@ -359,3 +359,15 @@ def test_a_sign_in_token_without_the_api_scope_does_not_act_on_the_api(people):
     assert Client().get("/api/v1/me", HTTP_AUTHORIZATION="Bearer sign-in-only").status_code == 401
     AccessToken.objects.filter(token="sign-in-only").update(scope="openid api")
     assert Client().get("/api/v1/me", HTTP_AUTHORIZATION="Bearer sign-in-only").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_token_issued_to_a_platform_is_audited(people):
+    from oauth2_provider.signals import app_authorized
+
+    from zhijiao.core.models import AuditEntry
+
+    token = AccessToken.objects.create(user=people["teacher_a"], token="issued", scope="openid",
+                                       expires=timezone.now() + timedelta(hours=1))
+    app_authorized.send(sender=None, request=None, token=token)
+    assert AuditEntry.objects.filter(action="oidc.token", actor=people["teacher_a"]).exists()

@@ -51,6 +51,7 @@ ACTIONS = {
     "oidc.client_update": _("Sign-on client changed"),
     "oidc.client_delete": _("Sign-on client removed"),
     "oidc.client_secret": _("Sign-on client secret regenerated"),
+    "oidc.token": _("Connected platform signed a person in"),
     "roster.import": _("Roster imported"),
     "roster.slip_download": _("Activation slip downloaded"),
     "audit.export": _("Audit log exported"),
@@ -82,6 +83,16 @@ def _canonical(entry: AuditEntry) -> bytes:
 
 def _mac(entry: AuditEntry) -> str:
     return hmac.new(settings.ZJ_AUDIT_KEY.encode(), _canonical(entry), hashlib.sha256).hexdigest()
+
+
+def _head_mac(head: AuditHead) -> str:
+    fields = f"head:{head.last_seq}:{head.last_mac}:{head.base_seq}:{head.base_mac}"
+    return hmac.new(settings.ZJ_AUDIT_KEY.encode(), fields.encode(), hashlib.sha256).hexdigest()
+
+
+def _save_head(head: AuditHead) -> None:
+    head.head_mac = _head_mac(head)
+    head.save()
 
 
 def _head_for_update() -> AuditHead:
@@ -128,7 +139,7 @@ def record(
         entry.mac = _mac(entry)
         entry.save()
         head.last_seq, head.last_mac = entry.seq, entry.mac
-        head.save(update_fields=["last_seq", "last_mac"])
+        _save_head(head)
     return entry
 
 
@@ -142,7 +153,12 @@ class VerifyResult:
 
 def verify(batch_size: int = 5000) -> VerifyResult:
     """Walk the retained chain in order; stop at the first edited, missing or foreign entry."""
-    head = AuditHead.objects.filter(pk=1).first() or AuditHead(pk=1)
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is None:
+        head = AuditHead(pk=1)
+        head.head_mac = _head_mac(head)
+    if not hmac.compare_digest(head.head_mac, _head_mac(head)):
+        return VerifyResult(False, 0, head.last_seq, "head")
     expected_seq, prev_mac = head.base_seq + 1, head.base_mac
     checked = 0
     last_seq = head.base_seq
@@ -178,8 +194,8 @@ def prune(now=None) -> int:
             return 0
         removed = _delete_through(last_old.seq)
         head.base_seq, head.base_mac = last_old.seq, last_old.mac
-        head.save(update_fields=["base_seq", "base_mac"])
-    record("audit.prune", actor_name="system", removed=removed, before=cutoff.isoformat())
+        _save_head(head)
+        record("audit.prune", actor_name="system", removed=removed, before=cutoff.isoformat())
     return removed
 
 

@@ -54,13 +54,15 @@ class AuditHead(models.Model):
     """One row: the newest sequence number and MAC, and where the retained chain begins after pruning.
 
     Locking this row serialises appends, so the chain never forks; comparing it with the newest entry
-    reveals a deleted tail.
+    reveals a deleted tail. ``head_mac`` covers the four values, so rewinding the head together with the
+    tail needs the audit key too.
     """
 
     last_seq = models.BigIntegerField(default=0)
     last_mac = models.CharField(max_length=64, default="")
     base_seq = models.BigIntegerField(default=0)
     base_mac = models.CharField(max_length=64, default="")
+    head_mac = models.CharField(max_length=64, default="")
 
 
 class OutboxMessage(models.Model):

@@ -79,3 +79,11 @@ class SignOutView(RPInitiatedLogoutView):
         if self.request.user.is_authenticated:
             audit.record("logout", request=self.request, client_id=application.client_id if application else "")
         return super().do_logout(application, post_logout_redirect_uri, state, token_user)
+
+
+def record_token_issued(sender, request, token, **kwargs):
+    """Every code-for-token exchange is a sign-in to a connected platform: it goes to the audit log."""
+    from zhijiao.core import audit
+
+    audit.record("oidc.token", request=request, actor=token.user, target=token.application,
+                 client_id=token.application.client_id if token.application else "", scope=token.scope)

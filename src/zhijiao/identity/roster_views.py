@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from zhijiao.identity import roster as roster_service
 from zhijiao.identity.decorators import admin_page
 from zhijiao.identity.forms import NewPasswordForm
-from zhijiao.identity.views import apply_errors
+from zhijiao.identity.views import apply_errors, within_rate
 
 
 class RosterForm(forms.Form):
@@ -110,7 +110,9 @@ def roster_slip(request, import_id: int):
 def activate_view(request):
     """无需注册即开通: set the first password with the activation code from the school's slip."""
     form = ActivationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not within_rate(request, "activate", settings.ZJ_RATE_LOGIN):
+        form.add_error(None, _("Too many sign-in attempts from your network. Wait 15 minutes and try again."))
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             roster_service.activate_account(username=data["username"], code=data["code"],

@@ -282,6 +282,14 @@ def update_profile(user: User, *, real_name: str, email: str, phone: str, langua
     return user
 
 
+def remember_language_choice(user: User, language: str) -> None:
+    """The language switch in the page header also becomes the account's language (not audited: it is
+    a display preference, changed as often as people like)."""
+    if language in dict(User._meta.get_field("language").choices) and user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language
+
+
 @transaction.atomic
 def unlock_user(actor: User, user: User, request=None) -> None:
     if not permissions.can_manage_user(actor, user, "security.manage"):

@@ -25,7 +25,7 @@ from zhijiao.identity.forms import CodeForm, LoginForm, RegisterForm
 RATE_WINDOW = 15 * 60
 
 
-def _within_rate(request, scope: str, limit: int) -> bool:
+def within_rate(request, scope: str, limit: int) -> bool:
     return ratelimit.allow(scope, client_address(request) or "unknown", limit, RATE_WINDOW)
 
 
@@ -55,7 +55,7 @@ def login_view(request):
     if request.session.pop("zj_idle_logout", False):
         messages.info(request, _("You were signed out after a period of inactivity."))
     form = LoginForm(request.POST or None)
-    if request.method == "POST" and not _within_rate(request, "login", settings.ZJ_RATE_LOGIN):
+    if request.method == "POST" and not within_rate(request, "login", settings.ZJ_RATE_LOGIN):
         form.add_error(None, _("Too many sign-in attempts from your network. Wait 15 minutes and try again."))
     elif request.method == "POST" and form.is_valid():
         result = auth.sign_in_with_password(request, form.cleaned_data["identifier"], form.cleaned_data["password"])
@@ -97,7 +97,7 @@ def register_view(request):
     if request.user.is_authenticated:
         return redirect("portal:space")
     form = RegisterForm(request.POST or None)
-    if request.method == "POST" and not _within_rate(request, "register", settings.ZJ_RATE_REGISTER):
+    if request.method == "POST" and not within_rate(request, "register", settings.ZJ_RATE_REGISTER):
         form.add_error(None, _("Too many registrations from your network. Wait 15 minutes and try again."))
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -177,7 +177,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
         email = form.cleaned_data["email"].lower()
         limit = settings.ZJ_RATE_PASSWORD_RESET
-        if not (_within_rate(self.request, "reset", limit) and ratelimit.allow("reset-email", email, limit, RATE_WINDOW)):
+        if not (within_rate(self.request, "reset", limit) and ratelimit.allow("reset-email", email, limit, RATE_WINDOW)):
             form.add_error(None, _("Too many password-reset requests. Wait 15 minutes and try again."))
             return self.form_invalid(form)
         audit.record("password.reset_request", request=self.request, actor_name=email[:150])

@@ -35,8 +35,8 @@ def switch_language(request, code: str):
     response = HttpResponseRedirect(target)
     if code in dict(settings.LANGUAGES):
         remember_language(response, code)
-        if request.user.is_authenticated and request.user.language != code:
-            type(request.user).objects.filter(pk=request.user.pk).update(language=code)
+        if request.user.is_authenticated:
+            services.remember_language_choice(request.user, code)
     return response
 
 

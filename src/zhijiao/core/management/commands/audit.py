@@ -40,6 +40,7 @@ class Command(BaseCommand):
         problems = {
             "altered": _("audit entry #%(seq)d was altered, or the chain was re-linked at it"),
             "missing": _("audit entry #%(seq)d is missing"),
+            "head": _("the chain's head record was altered (it claims #%(seq)d is the newest entry)"),
         }
         problem = problems[result.problem] % {"seq": result.first_bad_seq}
         self.stderr.write(_("audit chain BROKEN: %(problem)s (%(n)d entries before it are intact)")
