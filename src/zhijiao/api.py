@@ -15,6 +15,7 @@ from django.core.exceptions import (
     SuspiciousOperation,
     ValidationError,
 )
+from django.db import DataError
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
@@ -99,6 +100,12 @@ def on_csrf_rejected(request, exc):
 @api.exception_handler(MultiPartParserError)
 def on_unreadable_form(request, exc):
     return error(request, 400, _("The request body could not be read."))
+
+
+@api.exception_handler(DataError)
+def on_unstorable_value(request, exc):
+    # A value the database cannot hold (a number out of range, say) is the caller's error, not ours.
+    return error(request, 400, _("A value is out of range or contains characters that cannot be stored."))
 
 
 @api.exception_handler(BadRequest)

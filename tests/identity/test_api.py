@@ -93,3 +93,14 @@ def test_admin_session_without_two_step_verification_cannot_use_the_api(tree, pe
     assert signed_in(people["county_a_admin"]).get(f"/api/v1/orgs/{tree.county_a.pk}/members").status_code == 200
     # A learner's session never needed it.
     assert signed_in(people["pupil_a"], mfa=False).get("/api/v1/me").status_code == 200
+
+
+def test_nul_characters_are_refused_before_reaching_the_database(tree, people):
+    client = signed_in(people["county_a_admin"])
+    assert client.get(f"/api/v1/orgs/{tree.county_a.pk}/members", {"q": "a\x00b"}).status_code == 400
+    response = client.post("/api/v1/orgs", data=json.dumps({"name": "坏\u0000名", "kind": "school",
+                                                            "parent_id": tree.county_a.pk}),
+                           content_type="application/json")
+    assert response.status_code == 400 and response.json()["detail"]
+    assert not Organisation.objects.filter(name__startswith="坏").exists()
+    assert client.get("/manage/orgs/", {"q": "x\x00"}).status_code == 400
