@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhijiao.core import audit, selectors
+from zhijiao.core.spreadsheets import spreadsheet_safe
 from zhijiao.identity.decorators import admin_page
 
 RESULT_CHOICES = [("", gettext_lazy("Any result")), ("success", gettext_lazy("Succeeded")),
@@ -108,15 +109,6 @@ def audit_log(request):
         "form": form, "page": page, "zone": timezone.get_current_timezone_name(),
         "export_url": f"{reverse('manage:audit-export')}?{export_query.urlencode()}",
     })
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value) -> str:
-    """Text a spreadsheet shows as text: a leading ' defuses cells Excel or WPS would run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _csv_header() -> list[str]:

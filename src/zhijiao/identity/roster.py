@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhijiao.core import audit, crypto
+from zhijiao.core.spreadsheets import spreadsheet_safe
 from zhijiao.identity import permissions
 from zhijiao.identity.models import (
     ADMIN_ROLES,
@@ -994,18 +995,12 @@ class _Import:
 # --- After the import: downloads -------------------------------------------------------------------------
 
 
-def _safe_cell(value) -> str:
-    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv(rows: Iterable[Iterable]) -> str:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     for row in rows:
-        writer.writerow([_safe_cell(v) for v in row])
+        writer.writerow([spreadsheet_safe(v) for v in row])
     return out.getvalue()
 
 
