@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from zhijiao.core import audit, selectors
 from zhijiao.core.spreadsheets import spreadsheet_safe
+from zhijiao.identity import selectors as identity_selectors
 from zhijiao.identity.decorators import admin_page
 
 RESULT_CHOICES = [("", gettext_lazy("Any result")), ("success", gettext_lazy("Succeeded")),
@@ -43,7 +44,7 @@ class AuditFilterForm(forms.Form):
         text = self.cleaned_data["organisation"].strip()
         if not text:
             return None
-        found = selectors.organisations_named(text)
+        found = identity_selectors.organisations_by_reference(text, limit=2)
         if not found:
             raise forms.ValidationError(_("No organisation matches this."))
         if len(found) > 1:

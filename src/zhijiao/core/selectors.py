@@ -93,18 +93,6 @@ def action_label(action: str) -> str:
     return str(audit.ACTIONS.get(action, action))
 
 
-def organisations_named(text: str, limit: int = 2) -> list[Organisation]:
-    """Organisations that ``text`` names: "#<id>", a code, or an exact name (more than one is ambiguous)."""
-    text = text.strip()
-    if text.startswith("#"):
-        number = text[1:]
-        return list(Organisation.objects.filter(pk=int(number))) if number.isdecimal() else []
-    if not text:
-        return []
-    by_code = list(Organisation.objects.filter(code=text).order_by("path")[:limit])
-    return by_code or list(Organisation.objects.filter(name=text).order_by("path")[:limit])
-
-
 def latest_audit_seq() -> int:
     return AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
 

@@ -47,15 +47,9 @@ def _scope_roots(user: User, capability: str) -> list[Organisation]:
 
 
 def _lookup_org(value: str, user: User, capability: str) -> Organisation | None:
-    """An organisation the admin typed by code or by id, if it lies in their scope."""
-    value = (value or "").strip()
-    candidates = Organisation.objects.filter(code=value) if not value.startswith("#") else Organisation.objects.none()
-    if value.lstrip("#").isdecimal():
-        candidates = candidates | Organisation.objects.filter(pk=int(value.lstrip("#")))
-    for org in candidates:
-        if permissions.can(user, capability, org):
-            return org
-    return None
+    """An organisation the admin typed (code, #id or exact name), if one such lies in their scope."""
+    in_scope = [org for org in selectors.organisations_by_reference(value) if permissions.can(user, capability, org)]
+    return in_scope[0] if len(in_scope) == 1 else None
 
 
 # --- Organisations -----------------------------------------------------------------------------------

@@ -70,3 +70,18 @@ def locked_accounts(within: list[str], limit: int = 200) -> list[User]:
         scope |= Q(memberships__org_path__gte=path, memberships__org_path__lt=path_successor(path))
     qs = User.objects.filter(scope, locked_until__gt=timezone.now()).distinct()
     return list(qs.order_by("-locked_until")[:limit])
+
+
+def organisations_by_reference(text: str, limit: int = 10) -> list[Organisation]:
+    """What people type to name an organisation: "#<id>", a code, or else an exact name.
+
+    Several results mean the reference is ambiguous (codes are unique only within a kind).
+    """
+    text = (text or "").strip()
+    if text.startswith("#"):
+        number = text[1:]
+        return list(Organisation.objects.filter(pk=int(number))) if number.isdecimal() else []
+    if not text:
+        return []
+    by_code = list(Organisation.objects.filter(code=text).order_by("path")[:limit])
+    return by_code or list(Organisation.objects.filter(name=text).order_by("path")[:limit])

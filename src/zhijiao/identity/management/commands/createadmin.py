@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from zhijiao.identity import services
+from zhijiao.identity import selectors, services
 from zhijiao.identity.models import Organisation, OrgKind, Role, User
 
 CHOICES = [Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN, Role.BUREAU_ADMIN, Role.SCHOOL_ADMIN,
@@ -49,12 +49,10 @@ class Command(BaseCommand):
         if not ref:
             root = Organisation.objects.filter(parent=None, kind=OrgKind.NATION).first()
             return root or services.create_organisation(None, name="中华人民共和国", kind=OrgKind.NATION, parent=None)
-        ref = ref.strip()
-        org = Organisation.objects.filter(pk=int(ref[1:])).first() if ref.startswith("#") and ref[1:].isdecimal() \
-            else Organisation.objects.filter(code=ref).first()
-        if org is None:
-            raise CommandError(f"no organisation {ref}")
-        return org
+        found = selectors.organisations_by_reference(ref, limit=2)
+        if len(found) != 1:
+            raise CommandError(f"no organisation {ref}" if not found else f"{ref} names several organisations; use #id")
+        return found[0]
 
     def _password(self, from_stdin: bool) -> str:
         if from_stdin:

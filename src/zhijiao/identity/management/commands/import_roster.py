@@ -15,7 +15,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from zhijiao.identity import roster
+from zhijiao.identity import roster, selectors
 from zhijiao.identity.models import Organisation, User
 
 
@@ -69,14 +69,10 @@ class Command(BaseCommand):
             raise CommandError(f"{result.rejected} rows were not imported; see the lines above.", returncode=2)
 
     def _organisation(self, ref: str) -> Organisation:
-        ref = ref.strip()
-        org = Organisation.objects.filter(code=ref).order_by("pk").first() if not ref.startswith("#") else None
-        key = ref.removeprefix("#")
-        if org is None and key.isdecimal():
-            org = Organisation.objects.filter(pk=int(key)).first()
-        if org is None:
-            raise CommandError(f"no organisation {ref}")
-        return org
+        found = selectors.organisations_by_reference(ref, limit=2)
+        if len(found) != 1:
+            raise CommandError(f"no organisation {ref}" if not found else f"{ref} names several organisations; use #id")
+        return found[0]
 
     def _write_private(self, path: Path, text: str) -> None:
         """The slip holds live activation codes: only the file's owner may read it."""
