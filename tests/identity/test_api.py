@@ -104,3 +104,11 @@ def test_nul_characters_are_refused_before_reaching_the_database(tree, people):
     assert response.status_code == 400 and response.json()["detail"]
     assert not Organisation.objects.filter(name__startswith="坏").exists()
     assert client.get("/manage/orgs/", {"q": "x\x00"}).status_code == 400
+
+
+def test_an_id_number_already_registered_is_named_as_the_problem(tree, people):
+    client = signed_in(people["county_a_admin"])
+    payload = {"username": "twin", "real_name": "重号", "organisation_id": tree.school_a.pk, "role": "teacher",
+               "id_number": people["pupil_a"].id_number}
+    response = client.post("/api/v1/users", data=json.dumps(payload), content_type="application/json")
+    assert response.status_code == 422 and response.json()["errors"]["id_number"] == ["该身份证号已被注册。"]

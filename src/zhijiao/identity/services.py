@@ -202,11 +202,15 @@ def _check_unique_contact(email: str | None, phone: str, exclude: User | None = 
         raise ValidationError(errors)
 
 
-def open_account(
+def _account_to_open(
     *, username: str, password: str | None, email: str | None, phone: str | None, real_name: str,
     language: str, id_number: str | None = None,
 ) -> User:
-    """Create the account row after validating every identifier; no role, no audit entry (callers add both)."""
+    """An unsaved account with every identifier validated and the password hashed.
+
+    Hashing is deliberately slow, so it happens here, before any transaction: on SQLite an open write
+    transaction holds the only write lock.
+    """
     username = (username or "").strip()
     if not USERNAME.match(username):
         raise ValidationError({"username": _("Use 3 to 150 letters, digits or . @ + - _")})
@@ -221,6 +225,8 @@ def open_account(
         if not is_valid_id_number(id_number):
             raise ValidationError({"id_number": _("This is not a valid resident identity card number.")})
         user.set_id_number(id_number)
+        if User.objects.filter(id_number_index=user.id_number_index).exists():
+            raise ValidationError({"id_number": _("This ID number is already registered.")})
     if password:
         try:
             validate_password(password, user)
@@ -229,6 +235,10 @@ def open_account(
         user.set_password(password)
     else:
         user.set_unusable_password()
+    return user
+
+
+def _save_new_account(user: User) -> User:
     try:
         with transaction.atomic():
             user.save()
@@ -238,15 +248,21 @@ def open_account(
     return user
 
 
-@transaction.atomic
+def open_account(**fields) -> User:
+    """Create the account row after validating every identifier; no role, no audit entry (callers add both)."""
+    return _save_new_account(_account_to_open(**fields))
+
+
 def register_user(*, username: str, password: str, email: str = "", phone: str = "", real_name: str = "",
                   language: str = "zh-hans", request=None) -> User:
     """Self-registration (learners and the public). Roles come later from a school or an administrator."""
     if not email and not phone:
         raise ValidationError({"email": _("Give an email address or a mobile number so you can recover your account.")})
-    user = open_account(username=username, password=password, email=email, phone=phone, real_name=real_name,
-                     language=language)
-    audit.record("user.register", actor=user, request=request, target=user)
+    user = _account_to_open(username=username, password=password, email=email, phone=phone, real_name=real_name,
+                            language=language)
+    with transaction.atomic():
+        _save_new_account(user)
+        audit.record("user.register", actor=user, request=request, target=user)
     return user
 
 
