@@ -20,5 +20,9 @@ class UsernamePhoneEmailBackend(ModelBackend):
 
     def get_user(self, user_id):
         # The authenticator comes along (one LEFT JOIN) because every API call and admin page asks for it.
-        user = User._default_manager.select_related("totp").filter(pk=user_id).first()
-        return user if user is not None and self.user_can_authenticate(user) else None
+        try:
+            # get(), not filter().first(): no ORDER BY to build, a measurable part of every request.
+            user = User._default_manager.select_related("totp").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
