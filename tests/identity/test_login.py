@@ -50,7 +50,8 @@ def test_five_failures_in_fifteen_minutes_lock_the_account():
     response = post_login(client, "li_ming", PASSWORD)
     assert response.status_code == 200 and "锁定" in response.content.decode()
     assert AuditEntry.objects.filter(action="login.locked", actor=user).exists()
-    # After the lock period the right password works again.
+    # After the lock period (the failures lie before its end) the right password works again.
+    LoginAttempt.objects.filter(user=user).update(at=timezone.now() - timedelta(minutes=10))
     User.objects.filter(pk=user.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
     assert post_login(client, "li_ming", PASSWORD).status_code == 302
 
@@ -194,3 +195,14 @@ def test_password_change_needs_the_old_password(client):
     user.refresh_from_db()
     assert user.check_password("Fresh#Pass99")
     assert client.get("/api/v1/me").status_code == 200  # still signed in after the change
+
+
+def test_guesses_in_flight_count_toward_the_lock(settings):
+    """Attempts still being checked count as failures, so parallel guesses cannot pass the limit."""
+    user = make_user("li_ming")
+    for _ in range(settings.ZJ_LOCKOUT_FAILURES):
+        LoginAttempt.objects.create(user=user, username="li_ming", success=False, reason="checking")
+    response = post_login(Client(), "li_ming", PASSWORD)
+    assert response.status_code == 200 and "锁定" in response.content.decode()
+    user.refresh_from_db()
+    assert user.is_locked()

@@ -37,24 +37,44 @@ class SignIn:
     error: str = ""
 
 
-def _note_failure(request, user: User | None, identifier: str, reason: str) -> None:
-    # What was typed may be a phone number: keep the account's username, or a masked form.
-    username = user.username if user is not None else crypto.mask(identifier[:150])
-    now = timezone.now()
-    LoginAttempt.objects.create(
-        user=user, username=username[:150], ip=client_address(request), success=False, reason=reason,
+def _attempt(request, user: User | None, username: str, *, success: bool, reason: str) -> LoginAttempt:
+    return LoginAttempt.objects.create(
+        user=user, username=username[:150], ip=client_address(request), success=success, reason=reason,
         user_agent=(request.META.get("HTTP_USER_AGENT", "") if request else "")[:300],
     )
+
+
+def _failures_in_window(user: User) -> int:
+    """Failures within the window, counted afresh after a successful sign-in or the end of a lock."""
+    since = timezone.now() - settings.ZJ_LOCKOUT_WINDOW
+    for reset in (user.last_login, user.locked_until):
+        if reset is not None and reset > since:
+            since = reset
+    return LoginAttempt.objects.filter(user=user, success=False, at__gte=since).count()
+
+
+def _lock(request, user: User, failures: int) -> None:
+    user.locked_until = timezone.now() + settings.ZJ_LOCKOUT_DURATION
+    User.objects.filter(pk=user.pk).update(locked_until=user.locked_until)
+    audit.record("login.locked", request=request, actor=user, success=False, failures=failures)
+
+
+def _note_failure(request, user: User | None, identifier: str, reason: str,
+                  attempt: LoginAttempt | None = None) -> None:
+    """Record a failed step (reusing the attempt reserved for it) and lock the account at the limit."""
+    # What was typed may be a phone number: keep the account's username, or a masked form.
+    username = user.username if user is not None else crypto.mask(identifier[:150])
+    if attempt is None:
+        attempt = _attempt(request, user, username, success=False, reason=reason)
+    else:
+        attempt.reason = reason
+        attempt.save(update_fields=["reason"])
     audit.record("login.failure", request=request, actor=user, actor_name=username[:150], success=False,
                  reason=reason)
-    if user is None:
-        return
-    window_start = now - settings.ZJ_LOCKOUT_WINDOW
-    since = max(window_start, user.last_login) if user.last_login else window_start
-    failures = LoginAttempt.objects.filter(user=user, success=False, at__gte=since).count()
-    if failures >= settings.ZJ_LOCKOUT_FAILURES:
-        User.objects.filter(pk=user.pk).update(locked_until=now + settings.ZJ_LOCKOUT_DURATION)
-        audit.record("login.locked", request=request, actor=user, success=False, failures=failures)
+    if user is not None and not user.is_locked():
+        failures = _failures_in_window(user)
+        if failures >= settings.ZJ_LOCKOUT_FAILURES:
+            _lock(request, user, failures)
 
 
 def _locked_message(user: User) -> str:
@@ -68,10 +88,7 @@ def _complete_login(request, user: User, *, with_code: bool) -> None:
     if with_code:
         request.session[SESSION_MFA_AT] = int(timezone.now().timestamp())
     request.session["zj_language"] = user.language
-    LoginAttempt.objects.create(
-        user=user, username=user.username, ip=client_address(request), success=True, reason="mfa" if with_code else "password",
-        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
-    )
+    _attempt(request, user, user.username, success=True, reason="mfa" if with_code else "password")
     audit.record("login.success", request=request, actor=user, mfa=with_code)
 
 
@@ -84,14 +101,24 @@ def sign_in_with_password(request, identifier: str, password: str) -> SignIn:
     if candidate is not None and candidate.is_locked():
         _note_failure(request, candidate, identifier, "locked")
         return SignIn(None, error=_locked_message(candidate))
+    reserved = None
+    if candidate is not None:
+        # Reserve the attempt before checking the password: attempts running in parallel then count
+        # each other, so a burst of guesses cannot slip past the limit while the hashes are computed.
+        reserved = _attempt(request, candidate, candidate.username, success=False, reason="checking")
+        failures = _failures_in_window(candidate)
+        if failures > settings.ZJ_LOCKOUT_FAILURES:
+            _lock(request, candidate, failures)
+            _note_failure(request, candidate, identifier, "locked", reserved)
+            return SignIn(None, error=_locked_message(candidate))
     user = authenticate(request, username=identifier, password=password)
     if user is None:
-        _note_failure(request, candidate, identifier, "password")
-        if candidate is not None:
-            candidate.refresh_from_db(fields=["locked_until"])
-            if candidate.is_locked():
-                return SignIn(None, error=_locked_message(candidate))
+        _note_failure(request, candidate, identifier, "password", reserved)
+        if candidate is not None and candidate.is_locked():
+            return SignIn(None, error=_locked_message(candidate))
         return SignIn(None, error=_("The account or password is incorrect."))
+    if reserved is not None:
+        reserved.delete()  # the password was right: the sign-in itself is recorded when it completes
     if has_confirmed_totp(user):
         request.session[SESSION_PENDING] = {"uid": user.pk, "at": int(timezone.now().timestamp())}
         return SignIn(user, needs_code=True)
