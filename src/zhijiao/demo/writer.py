@@ -19,7 +19,15 @@ from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
-from zhijiao.identity.models import PATH_WIDTH, GuardianLink, Membership, Organisation, User, Verification
+from zhijiao.identity.models import (
+    PATH_WIDTH,
+    GuardianLink,
+    Membership,
+    Organisation,
+    User,
+    Verification,
+    child_path,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +111,7 @@ class BulkWriter:
 
     def organisation(self, name: str, kind: str, parent: Node | None = None, code: str = "") -> Node:
         pk = self._orgs.take_pk()
-        path = (parent.path if parent is not None else "") + str(pk).zfill(PATH_WIDTH)
+        path = child_path(parent.path if parent is not None else "", pk)
         self._orgs.add(pk, name, kind, code, parent.pk if parent is not None else None, path,
                        len(path) // PATH_WIDTH - 1)
         return Node(pk, path, kind, code, name)

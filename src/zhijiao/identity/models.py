@@ -20,6 +20,11 @@ from zhijiao.core import crypto
 PATH_WIDTH = 10
 
 
+def child_path(parent_path: str, pk: int) -> str:
+    """The materialised path of node ``pk`` under the node whose path is ``parent_path`` ("" for a root)."""
+    return parent_path + str(pk).zfill(PATH_WIDTH)
+
+
 def path_successor(path: str) -> str:
     """The smallest path that sorts after every path starting with ``path``."""
     return str(int(path) + 1).zfill(len(path))

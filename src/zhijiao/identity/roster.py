@@ -43,7 +43,6 @@ from zhijiao.core.spreadsheets import spreadsheet_safe
 from zhijiao.identity import permissions
 from zhijiao.identity.models import (
     ADMIN_ROLES,
-    PATH_WIDTH,
     GuardianLink,
     Membership,
     Organisation,
@@ -51,6 +50,7 @@ from zhijiao.identity.models import (
     Role,
     User,
     Verification,
+    child_path,
 )
 from zhijiao.identity.roster_models import ActivationCode, RosterImport
 from zhijiao.identity.services import SCHOOL_CODE, USERNAME, clean_phone, is_valid_id_number
@@ -986,7 +986,7 @@ class _Import:
                 for (_parent_id, name), parent in missing]
         Organisation.objects.bulk_create(orgs, batch_size=CHUNK)
         for org, ((parent_id, name), parent) in zip(orgs, missing):
-            org.path = parent.path + str(org.pk).zfill(PATH_WIDTH)
+            org.path = child_path(parent.path, org.pk)
             found[(parent_id, name)] = org
         Organisation.objects.bulk_update(orgs, ["path"], batch_size=CHUNK)
         return len(orgs)

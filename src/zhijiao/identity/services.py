@@ -31,6 +31,7 @@ from zhijiao.identity.models import (
     Role,
     User,
     Verification,
+    child_path,
     path_successor,
 )
 
@@ -130,7 +131,7 @@ def create_organisation(
                                               path=f"pending-{uuid.uuid4().hex}")
     except IntegrityError as exc:  # a concurrent request took the same code first
         raise ValidationError({"code": _("Another organisation of this kind already has this code.")}) from exc
-    org.path = (parent.path if parent else "") + str(org.pk).zfill(PATH_WIDTH)
+    org.path = child_path(parent.path if parent else "", org.pk)
     org.depth = len(org.path) // PATH_WIDTH - 1
     org.save(update_fields=["path", "depth"])
     if actor is not None:
@@ -171,7 +172,7 @@ def move_organisation(actor: User, org: Organisation, new_parent: Organisation, 
         raise ValidationError({"parent": _("An organisation cannot move under itself.")})
     _check_parent(org.kind, new_parent)
     old_path = org.path
-    new_path = new_parent.path + str(org.pk).zfill(PATH_WIDTH)
+    new_path = child_path(new_parent.path, org.pk)
     cut = len(old_path) + 1
     depth_shift = (len(new_path) - len(old_path)) // PATH_WIDTH
     subtree = Organisation.objects.subtree(org)
