@@ -371,3 +371,19 @@ def test_a_token_issued_to_a_platform_is_audited(people):
                                        expires=timezone.now() + timedelta(hours=1))
     app_authorized.send(sender=None, request=None, token=token)
     assert AuditEntry.objects.filter(action="oidc.token", actor=people["teacher_a"]).exists()
+
+
+@pytest.mark.django_db
+def test_an_administrator_reaches_connected_platforms_only_after_two_step_verification(people):
+    from tests.conftest import enrol_totp, signed_in
+
+    url = "/o/authorize/?response_type=code&client_id=x"
+    without_code = signed_in(people["county_a_admin"], mfa=False)
+    response = without_code.get(url)
+    assert response.status_code == 302 and response["Location"] == "/accounts/mfa/setup/"
+    enrol_totp(people["county_a_admin"])
+    response = without_code.get(url)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    # A learner's session goes on to the usual authorization handling (here: an unknown client).
+    learner = signed_in(people["pupil_a"], mfa=False).get(url)
+    assert not learner.get("Location", "").startswith(("/accounts/mfa", "/accounts/login"))

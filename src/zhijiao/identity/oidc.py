@@ -8,12 +8,14 @@ status; ``email`` the email address (when there is one); ``orgs`` the user's org
 
 from typing import ClassVar
 
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
 from django.utils.translation import to_locale
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.views import AuthorizationView, RPInitiatedLogoutView
 
 from zhijiao.core import audit
-from zhijiao.identity import selectors
+from zhijiao.identity import auth, permissions, selectors
 
 
 def language_tag(language: str) -> str:
@@ -65,9 +67,21 @@ class ZhijiaoOAuth2Validator(OAuth2Validator):
 
 
 class ConsentView(AuthorizationView):
-    """The authorization endpoint. Trusted clients (our own sub-platforms) skip the consent page."""
+    """The authorization endpoint. Trusted clients (our own sub-platforms) skip the consent page.
+
+    An administrator signs in to connected platforms only after two-step verification, as for our own
+    administration pages: their roles travel in the token.
+    """
 
     template_name = "identity/oidc_consent.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not auth.mfa_satisfied(request) and permissions.holds_admin_role(user):
+            if not auth.has_confirmed_totp(user):
+                return redirect("identity:mfa-setup")
+            return redirect_to_login(request.get_full_path())
+        return super().dispatch(request, *args, **kwargs)
 
 
 class SignOutView(RPInitiatedLogoutView):
