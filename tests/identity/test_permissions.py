@@ -193,3 +193,23 @@ def test_anonymous_visitor_is_sent_to_sign_in(db):
     response = Client().get(reverse("manage:orgs"))
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert Client().get("/api/v1/me").status_code == 401
+
+
+def test_school_admin_records_a_guardian_through_the_page_and_the_api(tree, people):
+    from zhijiao.identity.models import GuardianLink
+
+    mother = make_user("mother_li", real_name="李母")
+    client = signed_in(people["school_a_admin"])
+    page = client.post(reverse("manage:user", args=[people["pupil_a"].pk]),
+                       {"form": "guardian", "g-guardian_username": "mother_li", "g-relation": "母亲"}, follow=True)
+    assert "李母" in page.content.decode()
+    assert GuardianLink.objects.get(minor=people["pupil_a"]).guardian == mother
+    listed = client.get(f"/api/v1/users/{people['pupil_a'].pk}/guardians").json()
+    assert [g["guardian"]["username"] for g in listed] == ["mother_li"]
+    # Another county's admin can neither add nor read them.
+    other = signed_in(people["county_b_admin"])
+    assert api(other, "post", f"/users/{people['pupil_a'].pk}/guardians", {"guardian_username": "mother_li"}).status_code == 403
+    assert other.get(f"/api/v1/users/{people['pupil_a'].pk}/guardians").status_code == 403
+    # A child cannot be recorded as a guardian.
+    bad = api(client, "post", f"/users/{people['pupil_a'].pk}/guardians", {"guardian_username": "pupil_a"})
+    assert bad.status_code == 422

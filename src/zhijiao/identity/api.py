@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from zhijiao.identity import permissions, selectors, services
@@ -239,6 +240,37 @@ def revoke(request, membership_id: int):
     m = get_object_or_404(Membership.objects.select_related("organisation", "user"), pk=membership_id)
     services.revoke_role(request.auth, m, request=request)
     return Status(204, None)
+
+
+class GuardianIn(Schema):
+    guardian_username: str = Field(..., min_length=1, max_length=150)
+    relation: str = Field("", max_length=32)
+
+
+class GuardianOut(Schema):
+    guardian: UserOut
+    relation: str
+    confirmed_at: datetime | None
+
+
+@router.get("/users/{user_id}/guardians", response=list[GuardianOut], summary="A person's confirmed guardians")
+def guardians(request, user_id: int):
+    minor = get_object_or_404(User, pk=user_id)
+    if minor.pk != request.auth.pk and not permissions.can_manage_user(request.auth, minor):
+        raise PermissionDenied
+    return [{"guardian": _user(link.guardian), "relation": link.relation, "confirmed_at": link.confirmed_at}
+            for link in selectors.guardians_of(minor)]
+
+
+@router.post("/users/{user_id}/guardians", response={201: GuardianOut}, summary="Record a person's guardian")
+def add_guardian(request, user_id: int, payload: GuardianIn):
+    minor = get_object_or_404(User, pk=user_id)
+    guardian = User.objects.with_username(payload.guardian_username).first()
+    if guardian is None:
+        raise ValidationError({"guardian_username": _("No account has this username.")})
+    link = services.link_guardian(request.auth, guardian=guardian, minor=minor, relation=payload.relation,
+                                  request=request)
+    return Status(201, {"guardian": _user(guardian), "relation": link.relation, "confirmed_at": link.confirmed_at})
 
 
 class LoginAttemptOut(Schema):

@@ -154,6 +154,12 @@ class NewUserForm(forms.Form):
     email = forms.EmailField(label=gettext_lazy("Email"), required=False)
 
 
+class GuardianForm(forms.Form):
+    guardian_username = forms.CharField(label=gettext_lazy("Guardian's username"), max_length=150)
+    relation = forms.CharField(label=gettext_lazy("Relation"), max_length=32, required=False,
+                               help_text=gettext_lazy("For example 父亲, 母亲 or 祖母."))
+
+
 class GrantForm(forms.Form):
     organisation = forms.CharField(label=gettext_lazy("Organisation (code or #id)"), max_length=40)
     role = forms.ChoiceField(label=gettext_lazy("Role"))
@@ -213,6 +219,22 @@ def user_detail(request, user_id: int):
             else:
                 messages.success(request, _("Role granted."))
                 return redirect("manage:user", user_id=target.pk)
+    can_link_guardians = permissions.can_manage_user(actor, target)
+    guardian_form = GuardianForm(request.POST if request.POST.get("form") == "guardian" else None, prefix="g")
+    if request.method == "POST" and request.POST.get("form") == "guardian" and can_link_guardians \
+            and guardian_form.is_valid():
+        guardian = User.objects.with_username(guardian_form.cleaned_data["guardian_username"]).first()
+        if guardian is None:
+            guardian_form.add_error("guardian_username", _("No account has this username."))
+        else:
+            try:
+                services.link_guardian(actor, guardian=guardian, minor=target,
+                                       relation=guardian_form.cleaned_data["relation"], request=request)
+            except ValidationError as exc:
+                guardian_form.add_error("guardian_username", exc.messages)
+            else:
+                messages.success(request, _("Guardian recorded."))
+                return redirect("manage:user", user_id=target.pk)
     memberships = [(m, permissions.may_grant(actor, target, m.role, m.organisation))
                    for m in selectors.memberships_of(target)]
     return render(request, "identity/manage/user_detail.html", {
@@ -220,6 +242,8 @@ def user_detail(request, user_id: int):
         "can_grant": bool(grant_form.fields["role"].choices) and actor.pk != target.pk,
         "has_totp": auth.has_confirmed_totp(target),
         "security": permissions.can_manage_user(actor, target, "security.manage"),
+        "guardians": selectors.guardians_of(target), "guardian_form": guardian_form,
+        "can_link_guardians": can_link_guardians,
     })
 
 

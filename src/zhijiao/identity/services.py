@@ -387,6 +387,10 @@ def link_guardian(actor: User, *, guardian: User, minor: User, relation: str = "
     only once confirmed this way (the minor alone cannot add a guardian)."""
     if not permissions.can_manage_user(actor, minor):
         raise PermissionDenied
+    if guardian.pk == minor.pk:
+        raise ValidationError({"guardian": _("A person cannot be their own guardian.")})
+    if guardian.is_minor or not guardian.is_active:
+        raise ValidationError({"guardian": _("A guardian must be an adult with an active account.")})
     link, _created = GuardianLink.objects.update_or_create(
         guardian=guardian, minor=minor, defaults={"relation": relation[:32], "confirmed_at": timezone.now()}
     )
