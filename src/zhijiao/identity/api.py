@@ -199,14 +199,11 @@ def org_members(request, org_id: int, role: Role | None = None, q: str = Query("
                 after: int = Query(0, ge=0), limit: int = Query(50, ge=1, le=500)):
     org = get_object_or_404(Organisation, pk=org_id)
     permissions.require(request.auth, "user.manage", org)
-    qs = selectors.members_under(org, role=role, query=q).filter(pk__gt=after).order_by("id")
-    items = list(qs[: limit + 1])
-    more = len(items) > limit
-    items = items[:limit]
+    items, next_cursor = selectors.members_page(org, role=role, query=q, after=after, limit=limit)
     return {
         "items": [{"id": m.pk, "role": m.role, "organisation": _org(m.organisation), "user": _user(m.user)}
                   for m in items],
-        "next_cursor": items[-1].pk if more else None,
+        "next_cursor": next_cursor,
     }
 
 

@@ -179,9 +179,7 @@ def users(request):
     if filters.is_valid():
         query, role = filters.cleaned_data["q"], filters.cleaned_data["role"] or None
     after = int(request.GET["after"]) if request.GET.get("after", "").isdecimal() else 0
-    members = list(selectors.members_under(org, role=role, query=query).filter(pk__gt=after).order_by("id")[: PAGE_SIZE + 1])
-    has_more = len(members) > PAGE_SIZE
-    members = members[:PAGE_SIZE]
+    members, next_after = selectors.members_page(org, role=role, query=query, after=after, limit=PAGE_SIZE)
     new_form = NewUserForm(request.POST or None)
     if request.method == "POST" and new_form.is_valid():
         try:
@@ -193,7 +191,7 @@ def users(request):
             return redirect("manage:user", user_id=created.pk)
     return render(request, "identity/manage/users.html", {
         "org": org, "roots": roots, "filters": filters, "members": members,
-        "next_after": members[-1].pk if has_more else None, "new_form": new_form,
+        "next_after": next_after, "new_form": new_form,
     })
 
 

@@ -49,6 +49,21 @@ def members_under(root: Organisation, *, role: str | None = None, query: str = "
     return qs.select_related("user", "organisation").order_by("org_path", "id")
 
 
+def members_page(root: Organisation, *, role: str | None = None, query: str = "", after: int = 0,
+                 limit: int = 50) -> tuple[list[Membership], int | None]:
+    """One page of :func:`members_under` after membership ``after``, in (org_path, id) order, which the
+    (org_path, id) index serves directly; returns the page and the cursor of the next one (or None)."""
+    qs = members_under(root, role=role, query=query)
+    if after:
+        last = Membership.objects.filter(pk=after).values_list("org_path", flat=True).first()
+        if last is not None:
+            qs = qs.filter(Q(org_path__gt=last) | Q(org_path=last, pk__gt=after))
+    items = list(qs[: limit + 1])
+    has_more = len(items) > limit
+    items = items[:limit]
+    return items, (items[-1].pk if has_more else None)
+
+
 def search_organisations(query: str, within: list[str] | None = None, limit: int = 50):
     """By name (contains) or code (prefix). ``within`` limits to subtrees given as paths."""
     qs = Organisation.objects.all()
