@@ -31,8 +31,10 @@ class Command(BaseCommand):
             call_command("seed", scale="small")
         self._print_accounts(opts["bind"])
         gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
+        # A large roster import runs inside its request (tens of seconds at 100,000 rows); a sync worker
+        # busy that long must not be taken for a hung one.
         argv = [gunicorn, "zhijiao.wsgi:application", "--bind", opts["bind"], "--workers", str(opts["workers"]),
-                "--access-logfile", "-"]
+                "--timeout", "300", "--access-logfile", "-"]
         sys.stdout.flush()
         os.execv(gunicorn, argv)
 
