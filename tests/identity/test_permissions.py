@@ -202,7 +202,10 @@ def test_school_admin_records_a_guardian_through_the_page_and_the_api(tree, peop
     client = signed_in(people["school_a_admin"])
     page = client.post(reverse("manage:user", args=[people["pupil_a"].pk]),
                        {"form": "guardian", "g-guardian_username": "mother_li", "g-relation": "母亲"}, follow=True)
-    assert "李母" in page.content.decode()
+    html = page.content.decode()
+    assert "李母" in html
+    title = html[html.index("<title>"):html.index("</title>")]
+    assert "<" not in title[len("<title>"):] and html.count("登记监护人</button>") == 1
     assert GuardianLink.objects.get(minor=people["pupil_a"]).guardian == mother
     listed = client.get(f"/api/v1/users/{people['pupil_a'].pk}/guardians").json()
     assert [g["guardian"]["username"] for g in listed] == ["mother_li"]
