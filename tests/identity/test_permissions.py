@@ -120,7 +120,7 @@ def test_an_organisation_cannot_move_under_itself(tree, people):
 
 ADMIN_PAGES = {
     "sysadmin": {"manage:orgs", "manage:users", "manage:clients", "manage:outbox"},
-    "secadmin": {"manage:security"},
+    "secadmin": {"manage:security", "manage:users"},
     "auditor": {"manage:audit"},
 }
 ALL_PAGES = set().union(*ADMIN_PAGES.values())
@@ -148,6 +148,12 @@ def test_system_admin_opens_accounts_but_cannot_grant_privileges(tree, people):
 
 def test_security_admin_grants_roles_but_cannot_manage_organisations(tree, people):
     client = signed_in(people["secadmin"])
+    # The people list is theirs to find whom to give a role, but not to open accounts from.
+    listing = client.get(reverse("manage:users")).content.decode()
+    assert "teacher_a" in listing and "开通账号</button>" not in listing
+    assert client.post(reverse("manage:users"), {"username": "sneaky", "real_name": "x", "role": "learner"}).status_code == 200
+    from zhijiao.identity.models import User
+    assert not User.objects.filter(username="sneaky").exists()
     granted = api(client, "post", "/memberships", {"user_id": people["teacher_a"].pk,
                                                    "organisation_id": tree.school_a.pk, "role": "reviewer"})
     assert granted.status_code == 201

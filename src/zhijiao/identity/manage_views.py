@@ -34,15 +34,15 @@ def index(request):
     })
 
 
-def _scoped_org(user: User, org_id: int, capability: str) -> Organisation:
+def _scoped_org(user: User, org_id: int, *capabilities: str) -> Organisation:
     org = get_object_or_404(Organisation, pk=org_id)
-    if not permissions.can(user, capability, org):
+    if not any(permissions.can(user, capability, org) for capability in capabilities):
         raise Http404
     return org
 
 
-def _scope_roots(user: User, capability: str) -> list[Organisation]:
-    paths = permissions.scope_paths(user, capability)
+def _scope_roots(user: User, *capabilities: str) -> list[Organisation]:
+    paths = {path for capability in capabilities for path in permissions.scope_paths(user, capability)}
     return list(Organisation.objects.filter(path__in=paths).order_by("path"))
 
 
@@ -169,19 +169,26 @@ class GrantForm(forms.Form):
         self.fields["role"].choices = [(r, Role(r).label) for r in Role.values if r in roles]
 
 
-@admin_page("user.manage")
+# People are listed to whoever manages accounts or grants roles there (the security administrator finds
+# people here to give them roles); opening accounts takes user.manage.
+PEOPLE_CAPABILITIES = ("user.manage", "role.manage")
+
+
+@admin_page(*PEOPLE_CAPABILITIES)
 def users(request):
-    roots = _scope_roots(request.user, "user.manage")
+    roots = _scope_roots(request.user, *PEOPLE_CAPABILITIES)
     org_id = request.GET.get("org")
-    org = _scoped_org(request.user, int(org_id), "user.manage") if org_id and org_id.isdecimal() else roots[0]
+    org = (_scoped_org(request.user, int(org_id), *PEOPLE_CAPABILITIES) if org_id and org_id.isdecimal()
+           else roots[0])
+    can_open_accounts = permissions.can(request.user, "user.manage", org)
     filters = MemberFilterForm(request.GET or None)
     query, role = "", None
     if filters.is_valid():
         query, role = filters.cleaned_data["q"], filters.cleaned_data["role"] or None
     after = int(request.GET["after"]) if request.GET.get("after", "").isdecimal() else 0
     members, next_after = selectors.members_page(org, role=role, query=query, after=after, limit=PAGE_SIZE)
-    new_form = NewUserForm(request.POST or None)
-    if request.method == "POST" and new_form.is_valid():
+    new_form = NewUserForm(request.POST or None) if can_open_accounts else None
+    if request.method == "POST" and new_form is not None and new_form.is_valid():
         try:
             created = services.create_user(request.user, organisation=org, request=request, **new_form.cleaned_data)
         except ValidationError as exc:
