@@ -117,6 +117,7 @@ def test_admin_pages_require_two_step_verification(tree):
     post_login(client, "county_admin", PASSWORD)
     response = client.get(reverse("manage:orgs"))
     assert response.status_code == 302 and response["Location"] == reverse("identity:mfa-setup")
+    assert "您的管理员角色要求开启两步验证" in client.get(reverse("manage:index")).content.decode()
     # Enrolling in this session opens the admin pages.
     client.get(reverse("identity:mfa-setup"))
     secret = client.session["zj_totp_secret"]

@@ -27,10 +27,6 @@ def wards_of(user: User):
     return list(GuardianLink.objects.filter(guardian=user, confirmed_at__isnull=False).select_related("minor"))
 
 
-def mfa_required(user: User) -> bool:
-    return permissions.holds_admin_role(user)
-
-
 def recovery_codes_left(user: User) -> int:
     return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
 

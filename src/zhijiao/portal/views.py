@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from zhijiao.core.i18n import remember_language
-from zhijiao.identity import auth, services
+from zhijiao.identity import auth, permissions, services
 from zhijiao.identity import selectors as identity_selectors
 from zhijiao.identity.forms import ProfileForm
 from zhijiao.identity.models import Verification
@@ -81,7 +81,7 @@ def security(request):
     user = request.user
     return render(request, "portal/security.html", {
         "has_totp": auth.has_confirmed_totp(user),
-        "mfa_required": identity_selectors.mfa_required(user),
+        "mfa_required": permissions.holds_admin_role(user),
         "recovery_left": identity_selectors.recovery_codes_left(user),
         "attempts": identity_selectors.login_history(user),
     })
