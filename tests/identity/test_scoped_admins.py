@@ -145,3 +145,22 @@ def test_security_admin_resetting_their_own_verification_gets_a_message(people):
 def test_odd_digits_in_query_strings_are_not_errors(people):
     client = signed_in(people["county_a_admin"])
     assert client.get("/manage/users/", {"org": "²"}).status_code == 200
+
+
+def test_the_locked_accounts_list_costs_the_same_for_one_or_many(tree, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(people["secadmin"])
+    client.get("/manage/security/")  # the first request also settles the session
+
+    def queries_with(locked: int) -> int:
+        for n in range(locked):
+            make_user(f"locked_{locked}_{n}", role=Role.LEARNER, org=tree.school_a,
+                      locked_until=timezone.now() + timedelta(minutes=10))
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get("/manage/security/").content.decode()
+        assert f"locked_{locked}_0" in page
+        return len(captured)
+
+    assert queries_with(1) == queries_with(20)

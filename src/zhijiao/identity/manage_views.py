@@ -284,8 +284,9 @@ def security(request):
             form.add_error("username", _("No such account in your scope."))
             found = None
     scope = permissions.scope_paths(request.user, "security.manage")
-    locked = [u for u in selectors.locked_accounts(within=scope)
-              if permissions.can_manage_user(request.user, u, "security.manage")]
+    candidates = selectors.locked_accounts(within=scope)
+    permissions.preload_memberships(candidates)
+    locked = [u for u in candidates if permissions.can_manage_user(request.user, u, "security.manage")]
     return render(request, "identity/manage/security.html", {
         "form": form, "found": found, "found_totp": found is not None and auth.has_confirmed_totp(found),
         "locked": locked,

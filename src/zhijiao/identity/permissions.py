@@ -70,6 +70,15 @@ def memberships(user: User) -> list[Membership]:
     return cached
 
 
+def preload_memberships(users: list[User]) -> None:
+    """Load the memberships of many users in one query, for pages that check permissions per row."""
+    by_user: dict[int, list[Membership]] = {user.pk: [] for user in users}
+    for m in Membership.objects.filter(user_id__in=list(by_user)).select_related("organisation"):
+        by_user[m.user_id].append(m)
+    for user in users:
+        user._zj_memberships = sorted(by_user[user.pk], key=lambda m: (m.org_path, m.role))
+
+
 def _memberships(user: User) -> list[tuple[str, str, str]]:
     """(role, org_path, org_kind) for each of the user's memberships."""
     return [(m.role, m.org_path, m.organisation.kind) for m in memberships(user)]
