@@ -24,12 +24,15 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.views import openapi_view
 
+from zhijiao.cockpit.api import router as cockpit_router
 from zhijiao.core import audit
 from zhijiao.core.audit_api import router as audit_router
 from zhijiao.identity.api import router as identity_router
 from zhijiao.identity.api_auth import BearerAuth, CsrfRejected, SessionAuth, TwoStepRequired
 from zhijiao.identity.clients_api import router as clients_router
 from zhijiao.identity.roster_api import router as roster_router
+from zhijiao.records.api import router as records_router
+from zhijiao.resources.api import router as resources_router
 
 logger = logging.getLogger("zhijiao.api")
 
@@ -155,3 +158,6 @@ api.add_router("/", identity_router)
 api.add_router("/oidc", clients_router)
 api.add_router("/roster", roster_router)
 api.add_router("/audit", audit_router)
+api.add_router("/resources", resources_router)
+api.add_router("/records", records_router)
+api.add_router("/cockpit", cockpit_router)

@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "zhijiao.core",
     "zhijiao.identity",
     "zhijiao.portal",
+    "zhijiao.resources",
+    "zhijiao.records",
+    "zhijiao.cockpit",
     "zhijiao.demo",
 ]
 

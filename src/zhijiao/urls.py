@@ -7,7 +7,12 @@ urlpatterns = [
     path("api/docs", docs_view, name="api-docs"),
     path("o/", include("zhijiao.identity.oidc_urls")),
     path("accounts/", include("zhijiao.identity.urls")),
+    path("xapi/", include("zhijiao.records.xapi_urls")),
+    path("manage/lrs/", include("zhijiao.records.manage_urls")),
+    path("manage/resources/", include("zhijiao.resources.manage_urls")),
     path("manage/", include("zhijiao.portal.manage_urls")),
+    path("cockpit/", include("zhijiao.cockpit.urls")),
+    path("resources/", include("zhijiao.resources.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("zhijiao.portal.urls")),
 ]

@@ -38,10 +38,20 @@ CAPABILITIES: dict[str, set[str]] = {
     "oidc.manage": {Role.SYSTEM_ADMIN},
     "outbox.read": {Role.SYSTEM_ADMIN},
     "audit.read": {Role.AUDIT_ADMIN},
+    # Learning record store: issue LRS credentials to connected platforms and tools.
+    "lrs.manage": {Role.SYSTEM_ADMIN, Role.PLATFORM_OPERATOR},
+    # Data cockpit: a teacher sees their classes, a school or bureau its subtree.
+    "cockpit.view": {Role.TEACHER, Role.SCHOOL_ADMIN, Role.BUREAU_ADMIN, Role.PLATFORM_OPERATOR},
+    # Resource centre.
+    "resource.provide": {Role.TEACHER, Role.SCHOOL_ADMIN, Role.BUREAU_ADMIN, Role.PLATFORM_OPERATOR},
+    "resource.review": {Role.REVIEWER},
+    "resource.catalogue": {Role.PLATFORM_OPERATOR},
+    "complaint.handle": {Role.PLATFORM_OPERATOR, Role.REVIEWER},
+    "screening.manage": {Role.SECURITY_ADMIN},
 }
 
 # Capabilities over the whole platform: only a membership at the root of the tree gives them.
-PLATFORM_WIDE = {"oidc.manage", "outbox.read", "audit.read"}
+PLATFORM_WIDE = {"oidc.manage", "outbox.read", "audit.read", "lrs.manage", "resource.catalogue", "screening.manage"}
 
 # What each granting role may hand out. The separated roles are never grantable here: they come from
 # `zj createadmin`, an operator's act on the server.

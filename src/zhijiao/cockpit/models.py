@@ -1,0 +1,1 @@
+"""Rollups the data cockpit (数字驾驶舱) reads."""

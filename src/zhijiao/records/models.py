@@ -1,0 +1,1 @@
+"""Learning record store data (学习记录)."""

@@ -1,0 +1,1 @@
+"""Resource centre data (资源中心)."""

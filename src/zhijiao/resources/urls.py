@@ -1,0 +1,7 @@
+"""Resource centre pages (/resources/)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "resources"
+
+urlpatterns = []
