@@ -225,6 +225,9 @@ SECURE_HSTS_SECONDS = int(os.environ.get("ZJ_HSTS_SECONDS", "0"))
 # How many trusted proxies (load balancers) stand in front: the client address is read from
 # X-Forwarded-For accordingly (core/http.py). 0 = clients connect directly.
 ZJ_PROXY_HOPS = int(os.environ.get("ZJ_PROXY_HOPS", "0"))
+# The platform's public address. Learning records name our users as xAPI accounts on this home page and
+# our resources as activities under it, so it must stay the same for the life of the data.
+ZJ_PUBLIC_URL = os.environ.get("ZJ_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("ZJ_BEHIND_TLS_PROXY") else None
 
 LOGGING = {
