@@ -21,6 +21,13 @@ def _fast_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_background_rollups(settings):
+    # A rollup thread running beside a test would race its transactions; tests that want rollups run a
+    # pass themselves, and the end-to-end browser test turns live rollups back on.
+    settings.ZJ_COCKPIT_LIVE_ROLLUPS = False
+
+
+@pytest.fixture(autouse=True)
 def _own_cache(settings, request):
     # Every test gets an empty in-process cache: rate-limit counters and cached sessions of one test
     # (or of a parallel worker sharing var/cache) must not leak into another.

@@ -27,6 +27,7 @@ from ninja.openapi.views import openapi_view
 from zhijiao.cockpit.api import router as cockpit_router
 from zhijiao.core import audit
 from zhijiao.core.audit_api import router as audit_router
+from zhijiao.core.screening_api import router as screening_router
 from zhijiao.identity.api import router as identity_router
 from zhijiao.identity.api_auth import BearerAuth, CsrfRejected, SessionAuth, TwoStepRequired
 from zhijiao.identity.clients_api import router as clients_router
@@ -158,6 +159,7 @@ api.add_router("/", identity_router)
 api.add_router("/oidc", clients_router)
 api.add_router("/roster", roster_router)
 api.add_router("/audit", audit_router)
+api.add_router("/screening", screening_router)
 api.add_router("/resources", resources_router)
 api.add_router("/records", records_router)
 api.add_router("/cockpit", cockpit_router)

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zhijiao.records.visitor.VisitorMiddleware",
     "zhijiao.core.middleware.RejectNulMiddleware",
     "zhijiao.identity.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -196,6 +197,42 @@ WHITENOISE_USE_FINDERS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ZJ_ROSTER_MAX_BYTES = int(os.environ.get("ZJ_ROSTER_MAX_BYTES", str(50 * 1024 * 1024)))
+# Uploaded resource files live in the default storage: the media folder, or any django-storages backend
+# (e.g. "storages.backends.s3.S3Storage" for an S3-compatible store, configured by its own AWS_* settings).
+if os.environ.get("ZJ_FILE_STORAGE"):
+    STORAGES["default"] = {"BACKEND": os.environ["ZJ_FILE_STORAGE"]}
+_MB = 1024 * 1024
+# Largest upload per kind of file, checked while the upload streams in (core/storage.py).
+ZJ_UPLOAD_MAX_BYTES = {
+    "video": int(os.environ.get("ZJ_UPLOAD_MAX_VIDEO_MB", "2048")) * _MB,
+    "document": int(os.environ.get("ZJ_UPLOAD_MAX_DOCUMENT_MB", "200")) * _MB,
+    "package": int(os.environ.get("ZJ_UPLOAD_MAX_PACKAGE_MB", "500")) * _MB,
+    "image": int(os.environ.get("ZJ_UPLOAD_MAX_IMAGE_MB", "10")) * _MB,
+    "subtitles": int(os.environ.get("ZJ_UPLOAD_MAX_SUBTITLES_MB", "5")) * _MB,
+}
+
+# --- Resource centre (docs/resources.md) -----------------------------------------------------------
+# Levels of human review before publication (1 = 初审 only, 2 = 初审 → 终审, …), and per library.
+ZJ_REVIEW_LEVELS = int(os.environ.get("ZJ_REVIEW_LEVELS", "2"))
+ZJ_REVIEW_LEVELS_BY_LIBRARY = {
+    library: int(levels) for library, _, levels in
+    (item.partition(":") for item in env_list("ZJ_REVIEW_LEVELS_BY_LIBRARY"))
+}
+# The resource-use agreement providers accept (Art.7); a new version asks everyone to accept again.
+ZJ_RESOURCE_AGREEMENT_VERSION = os.environ.get("ZJ_RESOURCE_AGREEMENT_VERSION", "2024-1")
+# Spot checks (Art.14): share of published resources queued each week, at least one, at most the cap.
+ZJ_SPOT_CHECK_SHARE = float(os.environ.get("ZJ_SPOT_CHECK_SHARE", "0.01"))
+ZJ_SPOT_CHECK_MAX = int(os.environ.get("ZJ_SPOT_CHECK_MAX", "200"))
+# Dynamic evaluation (Art.16): resources rated below this (with enough ratings), or with more complaints
+# per view than this (with enough views), are queued for takedown review.
+ZJ_EVAL_MIN_RATING = float(os.environ.get("ZJ_EVAL_MIN_RATING", "2.5"))
+ZJ_EVAL_MIN_RATINGS = int(os.environ.get("ZJ_EVAL_MIN_RATINGS", "10"))
+ZJ_EVAL_MAX_COMPLAINT_RATE = float(os.environ.get("ZJ_EVAL_MAX_COMPLAINT_RATE", "0.01"))
+ZJ_EVAL_MIN_VIEWS = int(os.environ.get("ZJ_EVAL_MIN_VIEWS", "100"))
+# Search (docs/search.md): how many of the newest matching documents are ranked per query.
+ZJ_SEARCH_CANDIDATES = int(os.environ.get("ZJ_SEARCH_CANDIDATES", "500"))
+# Processes that analyse text (segmentation, pinyin) during a full re-index; 0 = one per CPU core.
+ZJ_SEARCH_INDEX_WORKERS = int(os.environ.get("ZJ_SEARCH_INDEX_WORKERS", "1"))
 
 # --- Mail: every message lands in the outbox table; SMTP forwarding when a host is configured -----
 EMAIL_BACKEND = "zhijiao.core.mail.OutboxBackend"
@@ -214,6 +251,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("ZJ_CELERY_RESULT_BACKEND") or None
 CELERY_BEAT_SCHEDULE = {
     "verify-audit-chain": {"task": "zhijiao.core.verify_audit_chain", "schedule": 24 * 3600},
+    # Catches up whatever ingest-triggered passes missed (and fills late commits); a pass with nothing new
+    # is one query.
+    "cockpit-roll-up": {"task": "zhijiao.cockpit.roll_up", "schedule": 10},
+    "resource-spot-checks": {"task": "zhijiao.resources.spot_checks", "schedule": 7 * 24 * 3600},
+    "resource-evaluation": {"task": "zhijiao.resources.evaluate", "schedule": 24 * 3600},
 }
 
 # --- Security headers -----------------------------------------------------------------------------
@@ -228,6 +270,12 @@ ZJ_PROXY_HOPS = int(os.environ.get("ZJ_PROXY_HOPS", "0"))
 # The platform's public address. Learning records name our users as xAPI accounts on this home page and
 # our resources as activities under it, so it must stay the same for the life of the data.
 ZJ_PUBLIC_URL = os.environ.get("ZJ_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Cockpit rollups: how long a sequence number the rollup processor found missing is watched for a late
+# commit before it counts as rolled back (docs/cockpit.md).
+ZJ_COCKPIT_GAP_GRACE_SECONDS = int(os.environ.get("ZJ_COCKPIT_GAP_GRACE_SECONDS", "600"))
+# Run a rollup pass a second after learning records arrive (a thread per process without a broker, a
+# debounced Celery task with one). Off means rollups advance only on the beat task or `zj rollups`.
+ZJ_COCKPIT_LIVE_ROLLUPS = os.environ.get("ZJ_COCKPIT_LIVE_ROLLUPS", "1") == "1"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("ZJ_BEHIND_TLS_PROXY") else None
 
 LOGGING = {

@@ -77,3 +77,88 @@ class OutboxMessage(models.Model):
     class Meta:
         verbose_name = _("outbox message")
         ordering = ["-created_at"]
+
+
+class WordCategory(models.TextChoices):
+    POLITICAL = "political", _("Political")
+    PORNOGRAPHIC = "pornographic", _("Pornographic")
+    VIOLENT = "violent", _("Violent")
+    DISCRIMINATORY = "discriminatory", _("Discriminatory")
+    ADVERTISING = "advertising", _("Advertising")
+    OTHER = "other", _("Other")
+
+
+class SensitiveWord(models.Model):
+    """敏感词 sensitive word of the screening dictionary (edited by the security administrator).
+
+    ``normalised`` is the form the automaton matches (zhijiao.core.screening.normalise); it is unique so
+    the same word cannot be entered twice in different spellings.
+    """
+
+    word = models.CharField(_("word"), max_length=100)
+    normalised = models.CharField(_("normalised form"), max_length=200, unique=True)
+    category = models.CharField(_("category"), max_length=20, choices=WordCategory.choices, default=WordCategory.OTHER)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True, db_index=True)
+    created_by = models.ForeignKey(
+        "identity.User", verbose_name=_("added by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("sensitive word")
+        verbose_name_plural = _("sensitive words")
+        ordering = ["category", "normalised"]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class SearchDocument(models.Model):
+    """检索文档: one searchable thing (a resource, later a job posting…) as the search index holds it.
+
+    The full-text index lives beside it: an FTS5 table ``core_search_fts`` on SQLite (rowid = id), a
+    ``tsv`` tsvector column with a GIN index on PostgreSQL; both are written by zhijiao.core.search only.
+    """
+
+    kind = models.CharField(_("kind"), max_length=32)
+    object_id = models.CharField(_("object id"), max_length=64)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("text excerpt"), blank=True)
+    keywords = models.CharField(_("keywords"), max_length=500, blank=True)
+    facets = models.JSONField(_("facet values"), default=dict)
+    # The same values as "name\x1fvalue" items joined by "\x1e": counted per query without JSON decoding.
+    facet_text = models.TextField(_("facet values (packed)"), blank=True, default="")
+    phrases = models.JSONField(_("suggestion phrases"), default=list)
+    popularity = models.FloatField(_("popularity"), default=0)
+    rating = models.FloatField(_("rating"), default=0)
+    published = models.DateTimeField(_("published"), null=True, blank=True)
+    indexed_at = models.DateTimeField(_("indexed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="core_search_doc_unique")]
+        indexes = [models.Index(fields=["kind", "-popularity"], name="core_search_doc_popular")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id}"
+
+
+class SearchPhrase(models.Model):
+    """联想词: a phrase offered while typing, with its pinyin; ``weight`` counts the documents offering it."""
+
+    kind = models.CharField(_("kind"), max_length=32)
+    phrase = models.CharField(_("phrase"), max_length=100)
+    pinyin = models.CharField(_("pinyin"), max_length=300)
+    initials = models.CharField(_("pinyin initials"), max_length=100)
+    weight = models.FloatField(_("weight"), default=0)
+
+    class Meta:
+        verbose_name = _("search suggestion")
+        verbose_name_plural = _("search suggestions")
+        constraints = [models.UniqueConstraint(fields=["kind", "phrase"], name="core_search_phrase_unique")]
+        indexes = [
+            models.Index(fields=["kind", "pinyin"], name="core_phrase_pinyin"),
+            models.Index(fields=["kind", "initials"], name="core_phrase_initials"),
+        ]

@@ -4,16 +4,23 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from zhijiao.identity import permissions
 from zhijiao.portal import selectors
 
 
 def navigation(request):
-    items = [(reverse("portal:home"), _("Home"))]
+    items = [(reverse("portal:home"), _("Home")), (reverse("resources:index"), _("Resources"))]
     if request.user.is_authenticated:
         items.append((reverse("portal:space"), _("My space")))
+        items.append((reverse("cockpit:my-learning"), _("My learning")))
+        if permissions.has_capability(request.user, "cockpit.view"):
+            items.append((reverse("cockpit:index"), _("Data cockpit")))
         if selectors.admin_sections(request.user):
             items.append((reverse("manage:index"), _("Administration")))
     items.append((reverse("api-docs"), _("Developers")))
     path = request.path
     nav = [{"url": url, "label": label, "active": path == url or (url != "/" and path.startswith(url))} for url, label in items]
-    return {"zj_nav": nav, "zj_languages": settings.LANGUAGES}
+    # Whether "My resources" (the providers' page) applies to this user; memberships are already loaded above.
+    provider = request.user.is_authenticated and permissions.has_capability(request.user, "resource.provide")
+    return {"zj_nav": nav, "zj_languages": settings.LANGUAGES, "zj_resource_provider": provider,
+            "zj_cockpit_viewer": request.user.is_authenticated and permissions.has_capability(request.user, "cockpit.view")}

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from zhijiao.core import manage_views as core_views
+from zhijiao.core import screening_views
 from zhijiao.identity import client_views, roster_views
 from zhijiao.identity import manage_views as identity_views
 
@@ -32,4 +33,6 @@ urlpatterns = [
     path("outbox/", core_views.outbox, name="outbox"),
     path("audit/", core_views.audit_log, name="audit"),
     path("audit/export.csv", core_views.audit_export, name="audit-export"),
+    path("screening/", screening_views.dictionary, name="screening"),
+    path("screening/<int:word_id>/", screening_views.word, name="screening-word"),
 ]

@@ -13,8 +13,18 @@ ADMIN_SECTIONS = [
     ("user.manage", "manage:roster", _("Roster import"), _("Open accounts in bulk from student and teacher records")),
     ("security.manage", "manage:security", _("Account security"), _("Unlock accounts and reset two-step verification")),
     ("oidc.manage", "manage:clients", _("Sign-on clients"), _("Platforms that sign users in through Zhijiao")),
+    ("lrs.manage", "records-manage:credentials", _("LRS credentials"),
+     _("Keys that connected platforms and tools use to send learning records")),
     ("outbox.read", "manage:outbox", _("Outbox"), _("Messages the platform sent")),
     ("audit.read", "manage:audit", _("Audit log"), _("Every sensitive action, tamper-evident")),
+    ("screening.manage", "manage:screening", _("Sensitive words"),
+     _("The dictionary machine pre-screening checks resources and postings against")),
+    ("resource.review", "resources-manage:queue", _("Resource review"),
+     _("Review resources before they go online and on every update; spot checks")),
+    ("complaint.handle", "resources-manage:complaints", _("Resource complaints"),
+     _("Reports about resources: take down or dismiss, and tell the reporter")),
+    ("resource.catalogue", "resources-manage:catalogue", _("Resource catalogue"),
+     _("Boards, columns, textbook units and lessons")),
 ]
 
 

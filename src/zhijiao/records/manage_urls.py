@@ -1,7 +1,13 @@
 """Administration pages of the learning record store (/manage/lrs/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from zhijiao.records import views
 
 app_name = "records-manage"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.credentials, name="credentials"),
+    path("new/", views.credential_issue, name="credential-issue"),
+    path("<int:pk>/revoke/", views.credential_revoke, name="credential-revoke"),
+]

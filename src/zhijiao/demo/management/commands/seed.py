@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from zhijiao.demo import seeding
-from zhijiao.identity.models import OrgKind
+from zhijiao.cockpit import services as cockpit
+from zhijiao.demo import learning, resource_centre, resources_bulk, seeding, sensitive_words
+from zhijiao.identity.models import Membership, OrgKind, User
 
 
 class Command(BaseCommand):
@@ -10,17 +11,21 @@ class Command(BaseCommand):
              "schools and people, and one demo account per role.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", choices=list(seeding.SCALES), default=seeding.DEFAULT_SCALE,
+        parser.add_argument("--scale", choices=[*seeding.SCALES, "large"], default=seeding.DEFAULT_SCALE,
                             help=_("small (default) to click around, medium for a national-shaped tree."))
         parser.add_argument("--seed", type=int, default=seeding.DEFAULT_SEED,
                             help=_("The same seed always gives the same names, codes and usernames."))
+        parser.add_argument("--statements", type=int, default=None,
+                            help=_("About how many learning records (xAPI statements) to simulate; 0 for none. "
+                                   "Default: 20,000 at small scale, 100,000 at medium."))
 
-    def handle(self, *args, scale, seed, **options):
+    def handle(self, *args, scale, seed, statements=None, **options):
         if seeding.demo_data_present():
             self.stdout.write(_("Demo data is already present; nothing to do."))
             return
         try:
-            summary = seeding.seed_demo_data(scale, seed)
+            # "large" is the medium tree plus 1,000,000 resources (benchmarks).
+            summary = seeding.seed_demo_data("medium" if scale == "large" else scale, seed)
         except seeding.SeedRefused as exc:
             raise CommandError(str(exc)) from exc
         kinds = ", ".join(f"{OrgKind(kind).label} {n:,}" for kind, n in summary.organisations.items())
@@ -30,6 +35,23 @@ class Command(BaseCommand):
         ))
         self.stdout.write(_("Organisations: %(total)s (%(kinds)s)") % {
             "total": f"{sum(summary.organisations.values()):,}", "kinds": kinds})
+        sensitive_words.seed()
+        centre = resource_centre.seed_resource_centre(scale)
+        # The resource centre adds its second-level reviewer, so people are counted once both are done.
         self.stdout.write(_("Users: %(users)s; memberships: %(memberships)s; guardian links: %(links)s") % {
-            "users": f"{summary.users:,}", "memberships": f"{summary.memberships:,}",
+            "users": f"{User.objects.count():,}", "memberships": f"{Membership.objects.count():,}",
             "links": f"{summary.guardian_links:,}"})
+        self.stdout.write(_("Resource centre: taxonomy loaded, %(lessons)s demo lessons, %(resources)s sample "
+                            "resources published") % {"lessons": f"{centre.lessons:,}", "resources": centre.resources})
+        if resources_bulk.COUNTS[scale]:
+            bulk = resources_bulk.seed_resources(resources_bulk.COUNTS[scale], seed=seed)
+            self.stdout.write(_("Bulk resources: %(n)s published in %(c).0f s, indexed for search in %(i).0f s") % {
+                "n": f"{bulk['resources']:,}", "c": bulk["create_seconds"], "i": bulk["index_seconds"]})
+        learned = learning.simulate_learning(learning.statements_for_scale(scale, statements), seed=seed)
+        self.stdout.write(_("Learning records: %(statements)s in %(sessions)s study sessions of %(learners)s "
+                            "learners, %(first)s to %(last)s (%(seconds).1f s)") % {
+            "statements": f"{learned.statements:,}", "sessions": f"{learned.sessions:,}",
+            "learners": f"{learned.learners:,}", "first": learned.first_day, "last": learned.last_day,
+            "seconds": learned.seconds})
+        rolled = cockpit.catch_up()
+        self.stdout.write(_("Data cockpit: %(n)s learning records counted into the rollups") % {"n": f"{rolled.counted:,}"})
