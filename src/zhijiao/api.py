@@ -107,6 +107,7 @@ def on_unreadable_form(request, exc):
 
 
 @api.exception_handler(DataError)
+@api.exception_handler(OverflowError)  # SQLite's driver refuses integers beyond 64 bits before the query runs
 def on_unstorable_value(request, exc):
     # A value the database cannot hold (a number out of range, say) is the caller's error, not ours.
     return error(request, 400, _("A value is out of range or contains characters that cannot be stored."))

@@ -15,7 +15,7 @@ from zhijiao.core import screening
 from zhijiao.core.models import SensitiveWord
 from zhijiao.core.screening import normalise
 from zhijiao.identity.models import Role, User, Verification
-from zhijiao.resources import services
+from zhijiao.resources import counters, services
 from zhijiao.resources.models import Column, Kind, Lesson, Resource, Subject
 
 DEMO_VIDEO = Path(__file__).resolve().parents[2] / "src" / "zhijiao" / "demo" / "data" / "demo-lesson.webm"
@@ -68,6 +68,14 @@ def upload(actor, resource, role, data: bytes, name: str, content_type: str = ""
     chunks = (data[i:i + 1000] for i in range(0, len(data), 1000))
     return services.add_file(actor, resource, role=role, chunks=chunks, file_name=name,
                              declared_content_type=content_type)
+
+
+@pytest.fixture(autouse=True)
+def _no_views_from_earlier_tests():
+    # View counts are buffered per process; a count left by an earlier test on this worker would land on
+    # this test's resource with the same id.
+    with counters._lock:
+        counters._pending.clear()
 
 
 @pytest.fixture(autouse=True)
