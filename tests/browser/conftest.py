@@ -73,11 +73,23 @@ def page(request, browser: Browser, live_server, viewport) -> Iterator[Page]:
     context = browser.new_context(base_url=live_server.url, viewport=viewport, locale="zh-CN",
                                   timezone_id="Asia/Shanghai")
     context.set_default_timeout(TIMEOUT_MS)
+    in_flight: set = set()
+    context.on("request", lambda r: in_flight.add(r))
+    context.on("requestfinished", lambda r: in_flight.discard(r))
+    context.on("requestfailed", lambda r: in_flight.discard(r))
     page = context.new_page()
     yield page
     if getattr(request.node, "zj_call_failed", False):
         RESULTS.mkdir(exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
         page.screenshot(path=RESULTS / f"{name}.png", full_page=True)
+    # Leaving the page makes the tracker send what it holds; the server must have answered every request
+    # before the test database is emptied, or PostgreSQL's TRUNCATE deadlocks with a request still inside
+    # its transaction (a streaming video, the last learning records).
+    page.goto("about:blank")
+    for _ in range(100):
+        if not in_flight:
+            break
+        page.wait_for_timeout(100)
     context.close()
 
