@@ -13,24 +13,17 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, database_label, machine, report, throwaway_database
+from _common import database_label, gunicorn_server, machine, report, throwaway_database
 
 TARGET_RPS = 800
 TARGET_P99_MS = 50
 CONNECTIONS = 64
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def prepare() -> tuple[str, str]:
@@ -97,21 +90,7 @@ def main() -> int:
 
 def measure(args) -> int:
     session_key, token = prepare()
-    port = free_port()
-    env = dict(os.environ)
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "zhijiao.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--worker-class", "sync", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn_server(args.workers) as base:
         # Warm every worker before measuring.
         subprocess.run(["wrk", "-t1", "-c8", "-d2s", f"{base}/"], check=False, capture_output=True)
         print(f"machine: {machine()}; gunicorn sync workers: {args.workers}; {CONNECTIONS} connections; "
@@ -127,9 +106,6 @@ def measure(args) -> int:
             ok &= report(f"{name} throughput", rps, TARGET_RPS, "req/s", higher_is_better=True)
             ok &= report(f"{name} p99 latency", p99, TARGET_P99_MS, "ms", higher_is_better=False)
         return 0 if ok else 1
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -13,16 +13,14 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, database_label, machine, report, throwaway_database
-from http_throughput import CONNECTIONS, free_port, wrk
+from _common import database_label, gunicorn_server, machine, report, throwaway_database
+from http_throughput import CONNECTIONS, wrk
 
 TARGET_RPS = 500
 FILLER = 2000
@@ -103,20 +101,7 @@ def main() -> int:
 
 def measure(args) -> int:
     resource_id, lesson_id = prepare()
-    port = free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "zhijiao.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--worker-class", "sync", "--log-level", "warning"],
-        cwd=ROOT, env=dict(os.environ),
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn_server(args.workers) as base:
         pages = [("resource detail page", f"{base}/resources/{resource_id}/"),
                  ("lesson page", f"{base}/resources/lessons/{lesson_id}/")]
         for _, url in pages:
@@ -136,9 +121,6 @@ def measure(args) -> int:
             ok &= report(f"GET {name} (anonymous) throughput", rps, TARGET_RPS, "req/s", higher_is_better=True)
             print(f"  p99 latency {p99:.1f} ms")
         return 0 if ok else 1
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

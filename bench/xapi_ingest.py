@@ -22,8 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, database_label, machine, report, throwaway_database
-from http_throughput import free_port
+from _common import database_label, gunicorn_server, machine, report, throwaway_database
 
 TARGET = 10_000
 BATCH = 100
@@ -117,43 +116,31 @@ def measure(args) -> int:
     from django.db import connections
 
     connections.close_all()
-    port = free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "zhijiao.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--worker-class", "sync", "--log-level", "warning"],
-        cwd=ROOT, env=dict(os.environ),
-    )
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
     script.write_text(LUA.replace("HOME", settings.ZJ_PUBLIC_URL).replace("FIRST", str(first_user))
                       .replace("USERS", str(USERS)).replace("BATCH", str(BATCH)))
     try:
-        base = f"http://127.0.0.1:{port}"
-        headers = ["-H", f"Authorization: {authorization}", "-H", "X-Experience-API-Version: 1.0.3",
-                   "-H", "Content-Type: application/json"]
-        for _ in range(100):
-            if subprocess.run(["curl", "-s", "-o", "/dev/null", f"{base}/xapi/about"]).returncode == 0:
-                break
-            time.sleep(0.1)
-        subprocess.run(["wrk", "-t2", f"-c{args.workers}", "-d2s", "-s", str(script), *headers, base],
-                       check=True, capture_output=True)  # warm every worker
-        before = count_statements()
-        started = time.perf_counter()
-        out = subprocess.run(["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency", "-s",
-                              str(script), *headers, base], check=True, capture_output=True, text=True).stdout
-        elapsed = time.perf_counter() - started
-        stored = count_statements() - before
-        non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-        p99 = re.search(r"99%\s+([\d.]+\w+)", out).group(1)
-        print(f"machine: {machine()} (shared); gunicorn sync workers: {args.workers}; {args.connections} "
-              f"connections; {args.duration}s; batches of {BATCH}; database: {database_label()}; "
-              f"request p99 {p99}")
-        if non2xx:
-            print(f"{non2xx.group(1)} requests failed:\n{out}")
-            return 1
-        return 0 if report("xAPI ingest", stored / elapsed, TARGET, "statements/s", higher_is_better=True) else 1
+        with gunicorn_server(args.workers) as base:
+            headers = ["-H", f"Authorization: {authorization}", "-H", "X-Experience-API-Version: 1.0.3",
+                       "-H", "Content-Type: application/json"]
+            subprocess.run(["wrk", "-t2", f"-c{args.workers}", "-d2s", "-s", str(script), *headers, base],
+                           check=True, capture_output=True)  # warm every worker
+            before = count_statements()
+            started = time.perf_counter()
+            out = subprocess.run(["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency", "-s",
+                                  str(script), *headers, base], check=True, capture_output=True, text=True).stdout
+            elapsed = time.perf_counter() - started
+            stored = count_statements() - before
+            non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+            p99 = re.search(r"99%\s+([\d.]+\w+)", out).group(1)
+            print(f"machine: {machine()} (shared); gunicorn sync workers: {args.workers}; {args.connections} "
+                  f"connections; {args.duration}s; batches of {BATCH}; database: {database_label()}; "
+                  f"request p99 {p99}")
+            if non2xx:
+                print(f"{non2xx.group(1)} requests failed:\n{out}")
+                return 1
+            return 0 if report("xAPI ingest", stored / elapsed, TARGET, "statements/s", higher_is_better=True) else 1
     finally:
-        server.terminate()
-        server.wait(timeout=10)
         script.unlink(missing_ok=True)
 
 
