@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.browser.actions import DESKTOP
@@ -73,23 +76,54 @@ def page(request, browser: Browser, live_server, viewport) -> Iterator[Page]:
     context = browser.new_context(base_url=live_server.url, viewport=viewport, locale="zh-CN",
                                   timezone_id="Asia/Shanghai")
     context.set_default_timeout(TIMEOUT_MS)
-    in_flight: set = set()
-    context.on("request", lambda r: in_flight.add(r))
-    context.on("requestfinished", lambda r: in_flight.discard(r))
-    context.on("requestfailed", lambda r: in_flight.discard(r))
     page = context.new_page()
+    serving = _RequestsInServer()
     yield page
     if getattr(request.node, "zj_call_failed", False):
         RESULTS.mkdir(exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
         page.screenshot(path=RESULTS / f"{name}.png", full_page=True)
-    # Leaving the page makes the tracker send what it holds; the server must have answered every request
-    # before the test database is emptied, or PostgreSQL's TRUNCATE deadlocks with a request still inside
-    # its transaction (a streaming video, the last learning records).
+    # Leaving the page makes the tracker send what it holds. The live server must have finished every
+    # request (a streaming video, the last learning records, one the browser gave up on) before the test
+    # database is emptied, or PostgreSQL's TRUNCATE deadlocks with a request still inside its transaction.
     page.goto("about:blank")
-    for _ in range(100):
-        if not in_flight:
-            break
-        page.wait_for_timeout(100)
     context.close()
+    serving.wait_until_idle()
+    serving.disconnect()
+
+
+class _RequestsInServer:
+    """Counts requests the live server has started and not yet finished (Django's request signals)."""
+
+    def __init__(self):
+        self.count = 0
+        self.lock = threading.Lock()
+        request_started.connect(self._started, dispatch_uid=id(self))
+        request_finished.connect(self._finished, dispatch_uid=id(self))
+
+    def _started(self, **kwargs):
+        with self.lock:
+            self.count += 1
+
+    def _finished(self, **kwargs):
+        with self.lock:
+            self.count -= 1
+
+    def wait_until_idle(self, seconds: float = 10, quiet: float = 0.3) -> None:
+        """Until no request has been in the server for ``quiet`` seconds (a request the closing page sent
+        may still be on its way), at most ``seconds``."""
+        deadline = time.monotonic() + seconds
+        idle_since = None
+        while time.monotonic() < deadline:
+            if self.count > 0:
+                idle_since = None
+            elif idle_since is None:
+                idle_since = time.monotonic()
+            elif time.monotonic() - idle_since >= quiet:
+                return
+            time.sleep(0.05)
+
+    def disconnect(self):
+        request_started.disconnect(dispatch_uid=id(self))
+        request_finished.disconnect(dispatch_uid=id(self))
 
