@@ -48,6 +48,11 @@ INSTALLED_APPS = [
     "zhijiao.resources",
     "zhijiao.records",
     "zhijiao.cockpit",
+    "zhijiao.employment",
+    "zhijiao.employment.matching",
+    "zhijiao.employment.hiring",
+    "zhijiao.monitoring",
+    "zhijiao.monitoring.detection",
     "zhijiao.demo",
 ]
 

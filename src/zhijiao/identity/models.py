@@ -117,6 +117,12 @@ class Role(models.TextChoices):
     BUREAU_ADMIN = "bureau_admin", _("Education bureau administrator")
     REVIEWER = "reviewer", _("Content reviewer")
     EMPLOYER_HR = "employer_hr", _("Employer HR")
+    # 辅导员: follows the graduates of a college or class (employment progress, destinations).
+    COUNSELLOR = "counsellor", _("Counsellor")
+    # 就业工作人员: a school's employment office or a bureau's graduate employment centre.
+    EMPLOYMENT_OFFICER = "employment_officer", _("Employment officer")
+    # 监测人员: credit-course monitoring staff of a bureau or the platform operator.
+    MONITOR = "monitor", _("Monitoring officer")
     PLATFORM_OPERATOR = "platform_operator", _("Platform operator")
     SYSTEM_ADMIN = "system_admin", _("System administrator")
     SECURITY_ADMIN = "security_admin", _("Security administrator")
@@ -131,6 +137,8 @@ ADMIN_ROLES = SEPARATED_ADMIN_ROLES | {
     Role.BUREAU_ADMIN,
     Role.PLATFORM_OPERATOR,
     Role.REVIEWER,
+    Role.EMPLOYMENT_OFFICER,
+    Role.MONITOR,
 }
 
 

@@ -48,6 +48,20 @@ CAPABILITIES: dict[str, set[str]] = {
     "resource.catalogue": {Role.PLATFORM_OPERATOR},
     "complaint.handle": {Role.PLATFORM_OPERATOR, Role.REVIEWER},
     "screening.manage": {Role.SECURITY_ADMIN},
+    # 24365 employment service.
+    # Verify employers, screen held postings, see supply statistics and progress within the subtree.
+    "employment.manage": {Role.EMPLOYMENT_OFFICER, Role.BUREAU_ADMIN},
+    # Follow graduates: progress dashboards, destination entries, difficulty flags (never shown to employers).
+    "employment.follow": {Role.COUNSELLOR, Role.EMPLOYMENT_OFFICER, Role.BUREAU_ADMIN, Role.SCHOOL_ADMIN},
+    # Approve three-party agreements and terminations for the school's graduates.
+    "employment.approve": {Role.EMPLOYMENT_OFFICER},
+    # Act for an employer organisation: post jobs, read visible résumés, run the hiring pipeline.
+    "employment.recruit": {Role.EMPLOYER_HR},
+    # Credit-course monitoring centre: case queues, dispositions, notices and reports within the subtree.
+    "monitoring.view": {Role.MONITOR, Role.SCHOOL_ADMIN, Role.BUREAU_ADMIN, Role.PLATFORM_OPERATOR},
+    "monitoring.decide": {Role.MONITOR, Role.SCHOOL_ADMIN},
+    # Registry of credit-course platforms: filings, white and black lists (national or provincial level).
+    "platform.register": {Role.MONITOR, Role.PLATFORM_OPERATOR},
 }
 
 # Capabilities over the whole platform: only a membership at the root of the tree gives them.
@@ -63,6 +77,9 @@ GRANTABLE_BY_BUSINESS_ADMINS = {
     Role.BUREAU_ADMIN,
     Role.REVIEWER,
     Role.EMPLOYER_HR,
+    Role.COUNSELLOR,
+    Role.EMPLOYMENT_OFFICER,
+    Role.MONITOR,
 }
 GRANTABLE_BY_SECURITY_ADMIN = GRANTABLE_BY_BUSINESS_ADMINS | {Role.PLATFORM_OPERATOR}
 

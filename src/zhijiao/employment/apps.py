@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EmploymentConfig(AppConfig):
+    name = "zhijiao.employment"
+    label = "employment"
+    verbose_name = _("24365 employment service")  # 国家24365大学生就业服务平台

@@ -1,0 +1,1 @@
+"""Detector state and simulation labels."""
