@@ -28,10 +28,15 @@ from zhijiao.cockpit.api import router as cockpit_router
 from zhijiao.core import audit
 from zhijiao.core.audit_api import router as audit_router
 from zhijiao.core.screening_api import router as screening_router
+from zhijiao.employment.api import router as employment_router
+from zhijiao.employment.hiring.api import router as hiring_router
+from zhijiao.employment.matching.api import router as matching_router
 from zhijiao.identity.api import router as identity_router
 from zhijiao.identity.api_auth import BearerAuth, CsrfRejected, SessionAuth, TwoStepRequired
 from zhijiao.identity.clients_api import router as clients_router
 from zhijiao.identity.roster_api import router as roster_router
+from zhijiao.monitoring.api import router as monitoring_router
+from zhijiao.monitoring.detection.api import router as detection_router
 from zhijiao.records.api import router as records_router
 from zhijiao.resources.api import router as resources_router
 
@@ -164,3 +169,8 @@ api.add_router("/screening", screening_router)
 api.add_router("/resources", resources_router)
 api.add_router("/records", records_router)
 api.add_router("/cockpit", cockpit_router)
+api.add_router("/employment/match", matching_router)
+api.add_router("/employment/hiring", hiring_router)
+api.add_router("/employment", employment_router)
+api.add_router("/monitoring/detection", detection_router)
+api.add_router("/monitoring", monitoring_router)

@@ -13,6 +13,11 @@ urlpatterns = [
     path("manage/", include("zhijiao.portal.manage_urls")),
     path("cockpit/", include("zhijiao.cockpit.urls")),
     path("resources/", include("zhijiao.resources.urls")),
+    path("employment/find/", include("zhijiao.employment.matching.urls")),
+    path("employment/hiring/", include("zhijiao.employment.hiring.urls")),
+    path("employment/", include("zhijiao.employment.urls")),
+    path("monitoring/detection/", include("zhijiao.monitoring.detection.urls")),
+    path("monitoring/", include("zhijiao.monitoring.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("zhijiao.portal.urls")),
 ]

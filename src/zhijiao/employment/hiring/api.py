@@ -1,0 +1,5 @@
+"""JSON API of zhijiao.employment.hiring."""
+
+from ninja import Router
+
+router = Router(tags=["employment-hiring"])

@@ -1,0 +1,7 @@
+"""Pages of zhijiao.monitoring."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "monitoring"
+
+urlpatterns: list = []
