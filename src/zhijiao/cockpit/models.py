@@ -176,7 +176,14 @@ class ResourcePeriod(models.Model):
         verbose_name = _("resource rollup")
         constraints = [models.UniqueConstraint(fields=["organisation", "grain", "start", "resource_id"],
                                                name="cockpit_resource_period")]
-        indexes = [models.Index(fields=["resource_id", "grain", "start"], name="cockpit_resource_period_res")]
+        indexes = [
+            models.Index(fields=["resource_id", "grain", "start"], name="cockpit_resource_period_res"),
+            # The best resources of one period, read in order without sorting the period (top_resources).
+            models.Index(fields=["organisation", "grain", "start", "-learners"], name="cockpit_resource_period_top"),
+            # Covers the sums of a range, so summing every row never reads the table itself.
+            models.Index(fields=["organisation", "grain", "start", "resource_id", "learners", "views", "completions",
+                                 "rating_sum", "rating_count"], name="cockpit_resource_period_sums"),
+        ]
 
 
 class BoardPeriod(models.Model):
