@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from zhijiao.api import api, docs_view
+from zhijiao.records.visits import page_view
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -8,6 +9,7 @@ urlpatterns = [
     path("o/", include("zhijiao.identity.oidc_urls")),
     path("accounts/", include("zhijiao.identity.urls")),
     path("xapi/", include("zhijiao.records.xapi_urls")),
+    path("records/page-view", page_view, name="records-page-view"),
     path("manage/lrs/", include("zhijiao.records.manage_urls")),
     path("manage/resources/", include("zhijiao.resources.manage_urls")),
     path("manage/", include("zhijiao.portal.manage_urls")),

@@ -93,9 +93,10 @@ def test_a_signed_in_learner_s_page_names_them_as_the_actor_and_carries_the_csrf
 
 
 @pytest.mark.django_db
-def test_an_anonymous_visitor_s_page_has_no_actor_so_the_script_sends_nothing():
+def test_an_anonymous_visitor_s_page_has_no_actor_and_reports_only_its_view():
     config = config_of(Client().get("/tracked/"))
     assert config["actor"] is None and config["csrf"] == ""
+    assert config["pageViews"] == "/records/page-view"
 
 
 @given(st.text(max_size=40))

@@ -68,12 +68,13 @@ class Visitor:
 
         Only signed-in people report learning: the LRS accepts a browser's statements on the strength of
         its session, about the session's own user. For anyone else ``actor`` is None and the script sends
-        nothing (it still costs nothing to include).
+        one page view to ``pageViews`` (``records.visits``), and nothing else.
         """
         user = self.request.user
         signed_in = user.is_authenticated
         return {
             "endpoint": reverse("xapi:statements"),
+            "pageViews": "" if signed_in else reverse("records-page-view"),
             "actor": agent_for(user) if signed_in else None,
             "home": settings.ZJ_PUBLIC_URL,
             "visitor": self.id,

@@ -22,7 +22,30 @@
   const configNode = document.getElementById("zj-tracker-config");
   if (!script || !configNode) return;
   const config = JSON.parse(configNode.textContent);
-  if (!config.actor) return; // not signed in: the LRS takes statements only from a session's own user
+  if (!config.actor) {
+    // Not signed in: the LRS takes statements only from a session's own user, so the page reports just its
+    // view, to the platform's anonymous page-view endpoint (records.visits), which names the visitor itself.
+    if (config.pageViews) reportAnonymousView();
+    return;
+  }
+
+  function reportAnonymousView() {
+    const body = {
+      id: uuid(), // a function declaration further down, hoisted
+      activity: script.dataset.activityId || config.home + location.pathname,
+      page: !script.dataset.activityId,
+      name: (script.dataset.activityName || document.title).slice(0, 200),
+      board: script.dataset.board || "",
+      column: script.dataset.column || "",
+    };
+    const send = (attempt) => fetch(config.pageViews, {
+      method: "POST", credentials: "same-origin", keepalive: true,
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    }).then((r) => {
+      if ((r.status === 429 || r.status >= 500) && attempt < 2) setTimeout(() => send(attempt + 1), 5000 * (attempt + 1));
+    }, () => { if (attempt < 2) setTimeout(() => send(attempt + 1), 5000 * (attempt + 1)); });
+    send(0);
+  }
 
   const VIDEO = "https://w3id.org/xapi/video";
   const ADL = "http://adlnet.gov/expapi/verbs/";
