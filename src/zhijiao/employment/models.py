@@ -284,3 +284,65 @@ class Job(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# --- Career guidance (就业指导) -------------------------------------------------------------------------
+
+
+class CaseState(models.TextChoices):
+    HELD = "held", _("Held for staff review")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Rejected by staff")
+
+
+class CareerCase(models.Model):
+    """职业案例: a short story of a graduate's path into work, written by employment staff. Screened for
+    sensitive words before publication; a flagged case waits for another staff member's decision."""
+
+    title = models.CharField(_("title"), max_length=100)
+    body = models.TextField(_("story"))
+    occupation = models.ForeignKey(Occupation, verbose_name=_("occupation"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT,
+                                     related_name="+")
+    state = models.CharField(_("state"), max_length=16, choices=CaseState.choices, default=CaseState.HELD)
+    screening_flags = models.JSONField(default=list, blank=True)
+    review_note = models.CharField(_("staff note"), max_length=500, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("career case")
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class CourseKind(models.TextChoices):
+    LIVE = "live", _("Live lesson (直播)")
+    RECORDED = "recorded", _("Recorded course")
+
+
+class GuidanceCourse(models.Model):
+    """就业指导课程: a live or recorded guidance lesson; a recorded one may point at a resource-centre resource."""
+
+    title = models.CharField(_("title"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=CourseKind.choices, default=CourseKind.RECORDED)
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
+    resource = models.ForeignKey("resources.Resource", verbose_name=_("resource"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT,
+                                     related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("guidance course")
+        ordering = ["-starts_at", "-id"]
+
+    def __str__(self):
+        return self.title
