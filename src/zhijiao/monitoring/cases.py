@@ -10,9 +10,10 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from zhijiao.identity.models import Membership, Organisation, OrgKind, Role
-from zhijiao.monitoring.models import Case, CaseState, Finding, Severity
+from zhijiao.monitoring.models import Case, CaseEvent, CaseState, EventKind, Finding, Severity
 
-IN_PROGRESS = (CaseState.OPEN, CaseState.UNDER_APPEAL)
+# Findings join the open case; one under appeal concerns a decision already taken.
+IN_PROGRESS = (CaseState.OPEN,)
 
 
 def severity_for(score: float, detectors: int) -> int:
@@ -70,6 +71,13 @@ def _attach(user_id: int, course_key: str, kind: str, findings: list[Finding], s
     for _attempt in range(2):
         try:
             with transaction.atomic():
+                # Another run may have attached some of these meanwhile (it read them unassigned too, then
+                # waited for our lock): attach only what is still unassigned, and open nothing for none.
+                pending = list(Finding.objects.select_for_update()
+                               .filter(pk__in=[f.pk for f in findings], case__isnull=True)
+                               .values_list("pk", flat=True))
+                if not pending:
+                    return
                 case = (Case.objects.select_for_update()
                         .filter(user_id=user_id, course_key=course_key, kind=kind, state__in=IN_PROGRESS).first())
                 if case is None:
@@ -79,7 +87,8 @@ def _attach(user_id: int, course_key: str, kind: str, findings: list[Finding], s
                         user_id=user_id, kind=kind, course_key=course_key, course_name=first.course_name,
                         university=school, platform=first.platform, org_path=org.path if org else "",
                         opened_at=now, updated_at=now)
-                Finding.objects.filter(pk__in=[f.pk for f in findings]).update(case=case)
+                    CaseEvent.objects.create(case=case, kind=EventKind.OPENED, at=now)
+                Finding.objects.filter(pk__in=pending).update(case=case)
                 _refresh(case, now)
             return
         except IntegrityError:

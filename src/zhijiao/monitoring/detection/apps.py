@@ -8,3 +8,9 @@ class DetectionConfig(AppConfig):
     name = "zhijiao.monitoring.detection"
     label = "monitoring_detection"
     verbose_name = _("Abnormal-learning detection")
+
+    def ready(self):
+        from zhijiao.monitoring.detection import tasks
+        from zhijiao.records.signals import statements_stored
+
+        statements_stored.connect(tasks.on_statements_stored, dispatch_uid="monitoring-detection")

@@ -1,7 +1,11 @@
 """Pages of zhijiao.monitoring.detection."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from zhijiao.monitoring.detection import views
 
 app_name = "monitoring_detection"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+]
