@@ -25,6 +25,7 @@ def _no_background_rollups(settings):
     # A rollup thread running beside a test would race its transactions; tests that want rollups run a
     # pass themselves, and the end-to-end browser test turns live rollups back on.
     settings.ZJ_COCKPIT_LIVE_ROLLUPS = False
+    settings.ZJ_MONITORING_LIVE_DETECTION = False
 
 
 @pytest.fixture(autouse=True)

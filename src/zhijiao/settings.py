@@ -261,6 +261,8 @@ CELERY_BEAT_SCHEDULE = {
     "cockpit-roll-up": {"task": "zhijiao.cockpit.roll_up", "schedule": 10},
     "resource-spot-checks": {"task": "zhijiao.resources.spot_checks", "schedule": 7 * 24 * 3600},
     "resource-evaluation": {"task": "zhijiao.resources.evaluate", "schedule": 24 * 3600},
+    # Every detector over yesterday and today, cross-account ones included (monitoring.detection).
+    "monitoring-score-recent": {"task": "zhijiao.monitoring.detection.score_recent", "schedule": 3600},
 }
 
 # --- Security headers -----------------------------------------------------------------------------
@@ -281,6 +283,9 @@ ZJ_COCKPIT_GAP_GRACE_SECONDS = int(os.environ.get("ZJ_COCKPIT_GAP_GRACE_SECONDS"
 # Run a rollup pass a second after learning records arrive (a thread per process without a broker, a
 # debounced Celery task with one). Off means rollups advance only on the beat task or `zj rollups`.
 ZJ_COCKPIT_LIVE_ROLLUPS = os.environ.get("ZJ_COCKPIT_LIVE_ROLLUPS", "1") == "1"
+# Detection of abnormal learning right after statements arrive; unset, it follows ZJ_COCKPIT_LIVE_ROLLUPS.
+ZJ_MONITORING_LIVE_DETECTION = (os.environ["ZJ_MONITORING_LIVE_DETECTION"] == "1"
+                                if os.environ.get("ZJ_MONITORING_LIVE_DETECTION") else None)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("ZJ_BEHIND_TLS_PROXY") else None
 
 LOGGING = {

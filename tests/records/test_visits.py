@@ -69,11 +69,11 @@ def test_a_retried_view_is_counted_once(tree):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("overrides, message", [
-    ({"activity": "https://elsewhere.example/page"}, "page of this platform"),
-    ({"activity": f"{HOME}/no-such-page/here"}, "page of this platform"),
-    ({"activity": 7}, "page of this platform"),
+    ({"activity": "https://elsewhere.example/page"}, "本平台页面"),
+    ({"activity": f"{HOME}/no-such-page/here"}, "本平台页面"),
+    ({"activity": 7}, "本平台页面"),
     ({"id": "not-a-uuid"}, "UUID"),
-    ({"name": ["list"]}, "must be text"),
+    ({"name": ["list"]}, "必须是文本"),
 ])
 def test_bad_views_are_refused_with_a_reason_and_store_nothing(tree, overrides, message):
     response = view(visitor_client(), **overrides)
@@ -98,7 +98,7 @@ def test_without_a_visitor_cookie_or_when_signed_in_nothing_is_stored(tree, peop
     client = signed_in(people["pupil_a"])
     client.cookies[COOKIE_NAME] = new_visitor_id()
     response = view(client)
-    assert response.status_code == 400 and "learning record store" in response.json()["detail"]
+    assert response.status_code == 400 and "学习记录库" in response.json()["detail"]
     assert not Statement.objects.exists()
 
 

@@ -13,8 +13,11 @@ def navigation(request):
     if request.user.is_authenticated:
         items.append((reverse("portal:space"), _("My space")))
         items.append((reverse("cockpit:my-learning"), _("My learning")))
+        items.append((reverse("employment:index"), _("Employment")))
         if permissions.has_capability(request.user, "cockpit.view"):
             items.append((reverse("cockpit:index"), _("Data cockpit")))
+        if permissions.has_capability(request.user, "monitoring.view"):
+            items.append((reverse("monitoring:index"), _("Monitoring")))
         if selectors.admin_sections(request.user):
             items.append((reverse("manage:index"), _("Administration")))
     items.append((reverse("api-docs"), _("Developers")))
