@@ -5,15 +5,9 @@
   var source = document.getElementById("cockpit-data");
   if (!source) return;
   var data = JSON.parse(source.textContent);
-  var charts = [];
 
-  function draw(name, option) {
-    var el = document.querySelector('[data-chart="' + name + '"]');
-    if (!el || typeof echarts === "undefined") return;
-    var chart = echarts.init(el);
-    chart.setOption(option);
-    charts.push(chart);
-  }
+  var charts = new ZJCharts();
+  var draw = charts.draw.bind(charts);
 
   var d = data.daily;
   draw("daily", {
@@ -49,21 +43,5 @@
     });
   }
 
-  document.querySelectorAll("[data-table-toggle]").forEach(function (box) {
-    var name = box.getAttribute("data-table-toggle");
-    var chart = document.querySelector('[data-chart="' + name + '"]');
-    var table = document.querySelector('[data-table="' + name + '"]');
-    if (!chart || !table || !chart.childElementCount) { box.parentNode.hidden = true; return; }
-    // The regional table carries the drill-down links, so it stays beside its chart.
-    var keepChart = name === "children";
-    function apply() {
-      table.hidden = !box.checked;
-      chart.hidden = box.checked && !keepChart;
-      charts.forEach(function (ch) { ch.resize(); });
-    }
-    box.checked = keepChart;
-    apply();
-    box.addEventListener("change", apply);
-  });
-  window.addEventListener("resize", function () { charts.forEach(function (ch) { ch.resize(); }); });
+  charts.wireTables("children");
 })();

@@ -6,16 +6,10 @@
   var source = document.getElementById("case-data");
   if (!source || typeof echarts === "undefined") return;
   var data = JSON.parse(source.textContent);
-  var charts = [];
   var labels = data.labels;
 
-  function draw(name, option) {
-    var el = document.querySelector('[data-chart="' + name + '"]');
-    if (!el) return;
-    var chart = echarts.init(el);
-    chart.setOption(option);
-    charts.push(chart);
-  }
+  var charts = new ZJCharts();
+  var draw = charts.draw.bind(charts);
 
   var p = data.playback;
   if (p.at.length) {
@@ -42,19 +36,5 @@
     });
   }
 
-  document.querySelectorAll("[data-table-toggle]").forEach(function (box) {
-    var name = box.getAttribute("data-table-toggle");
-    var chart = document.querySelector('[data-chart="' + name + '"]');
-    var table = document.querySelector('[data-table="' + name + '"]');
-    if (!chart || !table) return;
-    function apply() {
-      table.hidden = !box.checked;
-      chart.hidden = box.checked;
-      charts.forEach(function (ch) { ch.resize(); });
-    }
-    box.checked = false;
-    apply();
-    box.addEventListener("change", apply);
-  });
-  window.addEventListener("resize", function () { charts.forEach(function (ch) { ch.resize(); }); });
+  charts.wireTables(null);
 })();

@@ -5,15 +5,9 @@
   var source = document.getElementById("progress-data");
   if (!source) return;
   var data = JSON.parse(source.textContent);
-  var charts = [];
 
-  function draw(name, option) {
-    var el = document.querySelector('[data-chart="' + name + '"]');
-    if (!el || typeof echarts === "undefined") return;
-    var chart = echarts.init(el);
-    chart.setOption(option);
-    charts.push(chart);
-  }
+  var charts = new ZJCharts();
+  var draw = charts.draw.bind(charts);
 
   var w = data.weekly;
   draw("weekly", {
@@ -42,21 +36,5 @@
     draw("regions", { tooltip: { trigger: "item" }, series: [{ type: "pie", radius: ["35%", "65%"], data: data.regions }] });
   }
 
-  document.querySelectorAll("[data-table-toggle]").forEach(function (box) {
-    var name = box.getAttribute("data-table-toggle");
-    var chart = document.querySelector('[data-chart="' + name + '"]');
-    var table = document.querySelector('[data-table="' + name + '"]');
-    if (!chart || !table || !chart.childElementCount) { box.parentNode.hidden = true; return; }
-    // The unit table carries the drill-down links, so it stays beside its chart.
-    var keepChart = name === "units";
-    function apply() {
-      table.hidden = !box.checked;
-      chart.hidden = box.checked && !keepChart;
-      charts.forEach(function (ch) { ch.resize(); });
-    }
-    box.checked = keepChart;
-    apply();
-    box.addEventListener("change", apply);
-  });
-  window.addEventListener("resize", function () { charts.forEach(function (ch) { ch.resize(); }); });
+  charts.wireTables("units");
 })();
